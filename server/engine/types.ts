@@ -1,0 +1,322 @@
+// Data that flows between the engine's stages: extract → schema → plan → rules → fixes.
+// Every position inside the engine is a UTF-16 offset into the file's text (what JS strings index);
+// conversion to line/column happens only at the edges (CLI output, LSP), through LineIndex.
+
+/** Half-open [start, end) range of UTF-16 offsets into one file's text. */
+export interface OffsetRange {
+  start: number;
+  end: number;
+}
+
+/** A place in the workspace. `file` is a workspace-relative POSIX path. */
+export interface SourceLocation {
+  file: string;
+  range: OffsetRange;
+}
+
+export type HostLanguage = 'sql' | 'python' | 'typescript' | 'javascript' | 'rust';
+
+/** A file's text as the engine sees it: decoded, and with a workspace-relative path. */
+export interface SourceFile {
+  /** Workspace-relative POSIX path, used in every finding. */
+  path: string;
+  language: HostLanguage;
+  text: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// extract
+
+/** How a Python/TS/Rust string literal is written, so fixes can edit inside it in the same style. */
+export interface StringLiteralInfo {
+  /** The whole literal, prefix and quotes included (for concatenations: the first piece's literal). */
+  range: OffsetRange;
+  /** Only the characters between the quotes of the last piece (where appended text goes). */
+  contentRange: OffsetRange;
+  /** Opening quote as written: `"""`, `'''`, `"`, `'`, `` ` ``, `r#"` … */
+  quote: string;
+  /** String prefix such as `f`, `r`, `b`, `rb` (lowercased); empty when none. */
+  prefix: string;
+}
+
+/**
+ * A sequence or mapping literal that holds versioned migration strings (seed 000:
+ * `MIGRATIONS = [ (1, "CREATE …"), … ]` or `{1: "…", 2: "…"}`). A fix appends a new entry.
+ */
+export interface MigrationContainer {
+  kind: 'list' | 'tuple' | 'dict';
+  /** Range of the container literal, brackets included. */
+  range: OffsetRange;
+  /** Each entry in source order. `key` is the dict key or the first tuple element, as written. */
+  entries: Array<{ range: OffsetRange; key?: string }>;
+}
+
+export interface ExtractedSql {
+  file: string;
+  language: HostLanguage;
+  /**
+   * The SQL as SQLite should see it. Host-language placeholders (`%s`, `%(name)s`, f-string holes, template holes)
+   * are already rewritten to SQLite parameters of the same length where possible.
+   */
+  sql: string;
+  /** Where diagnostics go: the string literal (or the statement, in a .sql file). */
+  range: OffsetRange;
+  /**
+   * Maps an offset inside `sql` to an offset in the file, for precise sub-ranges.
+   * Absent when `sql` is a verbatim copy of file text starting at `range.start`.
+   */
+  sqlToFile?: (sqlOffset: number) => number;
+  /** `schema` for DDL (CREATE/ALTER/DROP …), `query` for everything else. */
+  role: 'query' | 'schema';
+  /**
+   * `executed`: the text certainly reaches SQLite (passed to execute-like calls, or a .sql statement);
+   * `constant`: a named constant that flows to such a call. `sql-error` only fires on certain SQL.
+   */
+  certainty: 'executed' | 'constant';
+  /** Host-language literal details, for fixes that edit inside the string. Absent for .sql files. */
+  literal?: StringLiteralInfo;
+  /** Set when the literal is an entry of a versioned migration list/dict. */
+  migrationContainer?: MigrationContainer;
+  /** The execute-like call that runs this SQL, when known (used by workload rules). */
+  call?: { method: string; range: OffsetRange };
+  /** Name of the enclosing function/method, when any. */
+  enclosingFunction?: string;
+  /**
+   * True when the SQL was assembled from dynamic parts (f-string or template holes, `+` of non-literals).
+   * Such SQL is silently skipped when SQLite cannot prepare it, instead of reporting `sql-error`.
+   */
+  dynamic?: boolean;
+}
+
+/** A `planlens-ignore` / `planlens: ignore[...]` comment. `rules` empty means every rule. */
+export interface Suppression {
+  /** 0-based line the comment sits on; it applies to that line and the next one. */
+  line: number;
+  rules: string[];
+}
+
+/** Everything the extract stage learns from one file. */
+export interface FileFacts {
+  file: string;
+  language: HostLanguage;
+  statements: ExtractedSql[];
+  suppressions: Suppression[];
+  /** Set when the file was skipped as another SQL dialect; the text says why (for --verbose). */
+  skippedDialect?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// schema
+
+export interface IndexColumn {
+  /** Column name, or null for an expression column. */
+  name: string | null;
+  /** Expression text for expression indexes. */
+  expr?: string;
+  desc: boolean;
+}
+
+export interface IndexInfo {
+  name: string;
+  table: string;
+  columns: IndexColumn[];
+  unique: boolean;
+  /** `c` CREATE INDEX, `u` UNIQUE constraint, `pk` PRIMARY KEY (from PRAGMA index_list). */
+  origin: 'c' | 'u' | 'pk';
+  partial: boolean;
+  /** The CREATE INDEX statement (or the constraint's table) that defines it, when known. */
+  definedAt?: SourceLocation;
+}
+
+export interface ColumnInfo {
+  name: string;
+  type: string;
+  notNull: boolean;
+  /** Position in a PRIMARY KEY, 0 when not part of it. */
+  pk: number;
+  /** Declared CHECK (col IN (0,1)) or similar: a two-valued column. */
+  flagLike?: boolean;
+}
+
+export interface TableInfo {
+  name: string;
+  columns: ColumnInfo[];
+  indexes: IndexInfo[];
+  withoutRowid: boolean;
+  /** The CREATE TABLE statement that defines it. */
+  definedAt?: SourceLocation;
+  /** Where a new index for this table should be written. */
+  home?: SchemaHome;
+}
+
+/** Where a table's DDL lives, which decides where an index fix is written. */
+export type SchemaHome =
+  | { kind: 'migrations-folder'; dir: string; files: string[] }
+  | { kind: 'schema-file'; file: string }
+  | { kind: 'host-literal'; statement: ExtractedSql };
+
+// ---------------------------------------------------------------------------------------------
+// plan
+
+export type PlanOp =
+  | {
+      kind: 'scan' | 'search';
+      table: string;
+      /** Alias as SQLite printed it (`SCAN t` for `FROM traces t` prints the alias only when it differs). */
+      alias?: string;
+      index?: {
+        name: string;
+        covering: boolean;
+        automatic: boolean;
+        partial: boolean;
+      };
+      /** `INTEGER PRIMARY KEY (rowid=?)` and friends. */
+      rowid: boolean;
+      /** Constraint terms from the parentheses, e.g. `parent_session_id=?`, `created_at>?`. */
+      constraints: Array<{ column: string; op: string }>;
+    }
+  | { kind: 'temp-btree'; purpose: string }
+  | { kind: 'subquery'; correlated: boolean; subqueryKind: string }
+  | { kind: 'co-routine' | 'materialize'; name: string }
+  | { kind: 'bloom-filter'; table: string; columns: string[] }
+  | { kind: 'multi-index-or' }
+  | { kind: 'constant-row' }
+  | { kind: 'compound'; detail: string }
+  | { kind: 'other' };
+
+export interface PlanNode {
+  id: number;
+  parent: number;
+  detail: string;
+  op: PlanOp;
+  children: PlanNode[];
+}
+
+export type PlanResult =
+  | { ok: true; roots: PlanNode[]; flat: PlanNode[] }
+  | { ok: false; error: string };
+
+// ---------------------------------------------------------------------------------------------
+// query shape (what the SQL asks of each table; from the SQL parser)
+
+export interface OrderTerm {
+  column: string;
+  desc: boolean;
+}
+
+export interface TableAccess {
+  /** Real table name as written in FROM (unquoted). */
+  table: string;
+  /** Alias if any, else the table name. */
+  alias: string;
+  /** Columns compared with `=`, `==`, `IS` to a value that does not depend on this table. */
+  equality: string[];
+  /** Columns in `col IN (...)`. */
+  inList: string[];
+  /** Columns with `<`, `<=`, `>`, `>=`, `BETWEEN`, or a prefix `LIKE`. */
+  range: string[];
+  /** Columns tested with `IS NULL`. */
+  isNull: string[];
+  /** Columns compared to another table's column (join terms). */
+  join: string[];
+  /** Columns wrapped in a function inside a comparison: `lower(email) = ?`. */
+  expressions: Array<{ expr: string; column: string }>;
+  /** This table's columns referenced inside OR disjunctions of the WHERE (for MULTI-INDEX OR). */
+  orColumns: string[][];
+  /** ORDER BY terms, only when all of them are plain columns of this table. */
+  orderBy: OrderTerm[];
+  /** GROUP BY columns, only when all belong to this table. */
+  groupBy: string[];
+  /** Columns of this table used in the result/elsewhere; '*' when all. */
+  used: string[] | '*';
+}
+
+export interface QueryShape {
+  kind: 'select' | 'insert' | 'update' | 'delete' | 'other';
+  tables: TableAccess[];
+  hasWhere: boolean;
+  /** ORDER BY mentions columns of more than one table (seed 004: filter in one, sort in another). */
+  orderBySpansTables: boolean;
+  hasLimit: boolean;
+  /** Only aggregate functions in the result list, no GROUP BY (e.g. SELECT COUNT(*)). */
+  aggregateOnly: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// findings and fixes
+
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
+
+export const RULE_IDS = [
+  'missing-index',
+  'incomplete-index',
+  'temp-sort',
+  'n-plus-one',
+  'write-in-loop',
+  'count-aggregation',
+  'pragma-config',
+  'redundant-index',
+  'sql-error',
+] as const;
+export type RuleId = (typeof RULE_IDS)[number];
+
+export type FileEdit =
+  | { kind: 'replace'; file: string; range: OffsetRange; newText: string }
+  | { kind: 'create'; file: string; text: string };
+
+export interface Fix {
+  /** Says exactly what it does: "Add index idx_x ON t(a, b) in migrations/0018_add_idx_x.sql". */
+  title: string;
+  edits: FileEdit[];
+}
+
+/** A proposed index, already checked by planning again. */
+export interface IndexSuggestion {
+  name: string;
+  table: string;
+  columns: IndexColumn[];
+  /** `WHERE` clause of a partial index, without the keyword. */
+  where?: string;
+  /** Full DDL as it will be written: CREATE INDEX IF NOT EXISTS … */
+  ddl: string;
+  /** Existing index that the new one extends (and so makes redundant). */
+  replaces?: string;
+}
+
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  file: string;
+  range: OffsetRange;
+  message: string;
+  table?: string;
+  related: Array<SourceLocation & { message: string }>;
+  /** Plan lines before and, when a fix was verified, after. */
+  planBefore?: string[];
+  planAfter?: string[];
+  suggestion?: IndexSuggestion;
+  fixes: Fix[];
+  /** `unnecessary` renders faded in editors (redundant indexes). */
+  tags: Array<'unnecessary'>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// whole-run results (what the CLI and the language server render)
+
+/** Something the user may want to know that is not a finding: skipped files, config problems, schema errors. */
+export interface Note {
+  level: 'info' | 'warning' | 'error';
+  file?: string;
+  message: string;
+}
+
+export interface AnalysisResult {
+  /** Absolute path of the workspace root; every `file` below is relative to it. */
+  root: string;
+  findings: Finding[];
+  notes: Note[];
+  /** Files that were analysed (relative paths). */
+  files: string[];
+  /** Text of every file a finding or fix refers to, so edges can convert offsets to lines. */
+  texts: Map<string, string>;
+}
