@@ -1,0 +1,29 @@
+import type { Severity } from './types';
+
+/** Validated planlens.json merged with defaults (see config.ts). */
+export interface PlanLensConfig {
+  /** Globs (relative to the root) of files to analyse. */
+  include: string[];
+  /** Globs excluded from analysis; node_modules, .git and build output are always excluded. */
+  exclude: string[];
+  /** Extra schema paths (files or folders), relative to the root, applied before code-defined DDL. */
+  schema: string[];
+  /** Per-rule severity override, or 'off'. */
+  rules: Record<string, Severity | 'off'>;
+  /** Tables known to stay small: never flagged for scans or sorts. */
+  smallTables: string[];
+  /** Row count assumed for every table in synthetic statistics. */
+  defaultRowCount: number;
+  /** Use COUNT(*) FILTER (WHERE …) in count-aggregation rewrites (SQLite ≥ 3.30). */
+  countFilterSyntax: boolean;
+}
+
+export interface AnalyzeOptions {
+  /** Absolute workspace root (where planlens.json lives). */
+  root: string;
+  /** Paths (absolute or relative to root) to report on; empty means the whole root. Schema always comes from the whole root. */
+  paths: string[];
+  config: PlanLensConfig;
+  /** Called with progress while files are processed. */
+  onProgress?: (done: number, total: number) => void;
+}
