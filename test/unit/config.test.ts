@@ -40,8 +40,9 @@ test('no planlens.json: defaults and no source', () => {
     countFilterSyntax: false,
   });
   // The returned config is a copy: changing it leaves the defaults alone.
-  config.include.push('x');
-  config.rules['missing-index'] = 'off';
+  const copy = loadConfig(workspace()).config;
+  copy.include.push('x');
+  copy.rules['missing-index'] = 'off';
   assert.deepEqual(DEFAULT_CONFIG.include, ['**/*']);
   assert.deepEqual(DEFAULT_CONFIG.rules, {});
 });
