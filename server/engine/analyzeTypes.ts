@@ -1,4 +1,4 @@
-import type { Severity } from './types';
+import type { Finding, IndexSuggestion, Severity, SourceLocation } from './types';
 
 /** Validated planlens.json merged with defaults (see config.ts). */
 export interface PlanLensConfig {
@@ -26,4 +26,21 @@ export interface AnalyzeOptions {
   config: PlanLensConfig;
   /** Called with progress while files are processed. */
   onProgress?: (done: number, total: number) => void;
+}
+
+/** What `planlens explain` prints for one query. */
+export interface ExplainReport {
+  /** The SQL as SQLite saw it. */
+  sql: string;
+  /** Where it came from, if a file/line was given. */
+  location?: SourceLocation;
+  /** Formatted plan tree lines. */
+  planBefore: string[];
+  /** Findings for this query. */
+  findings: Finding[];
+  /** Plan with the suggested index, when there is one. */
+  planAfter?: string[];
+  suggestion?: IndexSuggestion;
+  /** SQLite's message when it could not be planned. */
+  error?: string;
 }
