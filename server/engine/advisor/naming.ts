@@ -37,7 +37,7 @@ export function detectNamingStyle(tables: Iterable<TableInfo>): NamingStyle {
 
 function columnToken(column: IndexColumn): string {
   const base = column.name ?? (column.expr ?? 'expr').replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '');
-  return base.toLowerCase();
+  return `${base.toLowerCase()}${column.desc ? '_desc' : ''}`;
 }
 
 /**

@@ -1,0 +1,374 @@
+// The engine's pipeline, end to end: discover → read → extract → schema → plan → rules → fixes.
+// Nothing here knows about editors or terminals; the CLI and the language server render AnalysisResult.
+import * as path from 'node:path';
+import type { AnalyzeOptions, PlanLensConfig, ExplainReport } from './analyzeTypes';
+import type {
+  AnalysisResult,
+  ExtractedSql,
+  FileFacts,
+  Finding,
+  Note,
+  SchemaHome,
+  Severity,
+  SourceFile,
+  SourceLocation,
+} from './types';
+import { discoverFiles, readSourceFile } from './workspace/files';
+import { extractSqlFile } from './extract/sqlFile';
+import { extractPython } from './extract/python';
+import { detectMigrationsFolder } from './schema/order';
+import { buildSchema, type SchemaDatabase, type SchemaUnit } from './schema/schemaBuilder';
+import { analyzeQueryShape } from './sql/shape';
+import { formatPlanTree } from './plan/explain';
+import { detectNamingStyle } from './advisor/naming';
+import { diagnoseQuery, type AccessDiagnosis } from './rules/accessDiagnosis';
+import { QUERY_RULES, SCHEMA_RULES, ruleMeta } from './rules/registry';
+import { sqlErrorRule } from './rules/sqlError';
+import type { QueryRuleContext, RuleReport } from './rules/rule';
+import { indexFix, type FixEnvironment } from './fixes/indexFix';
+import { LineIndex } from './text/lineIndex';
+
+/** Extracts one file's statements; a failure here is a note, never a lost run. */
+async function extractFacts(file: SourceFile): Promise<FileFacts | undefined> {
+  switch (file.language) {
+    case 'sql':
+      return extractSqlFile(file);
+    case 'python':
+      return extractPython(file);
+    default:
+      return undefined; // TypeScript and Rust extractors come with their own issue
+  }
+}
+
+/** The state a run builds before planning: every file's facts and the rebuilt schema. */
+export interface PreparedWorkspace {
+  root: string;
+  config: PlanLensConfig;
+  facts: Map<string, FileFacts>;
+  texts: Map<string, string>;
+  db: SchemaDatabase;
+  notes: Note[];
+  /** How the project names indexes; learned once from the schema. */
+  namingStyle: ReturnType<typeof detectNamingStyle>;
+  /** Line indexes for suppression checks, built on first use per file. */
+  lineIndexes: Map<string, LineIndex>;
+}
+
+function schemaUnits(facts: Map<string, FileFacts>, config: PlanLensConfig): SchemaUnit[] {
+  const withSchema = [...facts.values()].filter((fact) => fact.statements.some((s) => s.role === 'schema'));
+  const sqlFiles = withSchema.filter((fact) => fact.language === 'sql').map((fact) => fact.file);
+  const folders = detectMigrationsFolder(sqlFiles);
+  const inFolder = new Set(folders.flatMap((folder) => folder.files));
+  const schemaOf = (file: string) => facts.get(file)?.statements.filter((s) => s.role === 'schema') ?? [];
+  const configured = (file: string) =>
+    config.schema.some((entry) => {
+      const normalized = entry.replace(/\\/g, '/').replace(/\/+$/, '');
+      return file === normalized || file.startsWith(`${normalized}/`);
+    });
+
+  const units: Array<SchemaUnit & { priority: number; sortKey: string }> = [];
+  for (const file of sqlFiles.filter((f) => !inFolder.has(f))) {
+    units.push({
+      label: file,
+      statements: schemaOf(file),
+      home: { kind: 'schema-file', file },
+      priority: configured(file) ? 0 : 1,
+      sortKey: file,
+    });
+  }
+  for (const folder of folders) {
+    const home: SchemaHome = { kind: 'migrations-folder', dir: folder.dir, files: folder.files };
+    for (const [position, file] of folder.files.entries()) {
+      units.push({
+        label: file,
+        statements: schemaOf(file),
+        home,
+        priority: configured(file) ? 0 : 2,
+        sortKey: `${folder.dir}\u0000${String(position).padStart(8, '0')}`,
+      });
+    }
+  }
+  for (const fact of withSchema.filter((f) => f.language !== 'sql')) {
+    units.push({
+      label: fact.file,
+      statements: schemaOf(fact.file),
+      home: (statement: ExtractedSql): SchemaHome => ({ kind: 'host-literal', statement }),
+      priority: configured(fact.file) ? 0 : 3,
+      sortKey: fact.file,
+    });
+  }
+  units.sort((a, b) => a.priority - b.priority || (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
+  return units;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Reads and extracts every file under the root, then rebuilds the schema. */
+export async function prepareWorkspace(
+  root: string,
+  config: PlanLensConfig,
+  onProgress?: (done: number, total: number) => void,
+): Promise<PreparedWorkspace> {
+  const notes: Note[] = [];
+  const discovered = await discoverFiles(root, config);
+  notes.push(...discovered.notes);
+  const facts = new Map<string, FileFacts>();
+  const texts = new Map<string, string>();
+  let done = 0;
+  for (const relative of discovered.files) {
+    const { file, note } = readSourceFile(root, relative);
+    if (note) notes.push(note);
+    if (file) {
+      texts.set(file.path, file.text);
+      try {
+        const fact = await extractFacts(file);
+        if (fact) {
+          facts.set(file.path, fact);
+          if (fact.skippedDialect) notes.push({ level: 'info', file: file.path, message: `skipped: ${fact.skippedDialect}` });
+        }
+      } catch (error) {
+        notes.push({ level: 'error', file: file.path, message: `could not extract queries: ${errorMessage(error)}` });
+      }
+    }
+    onProgress?.(++done, discovered.files.length);
+  }
+  const db = await buildSchema(schemaUnits(facts, config), { defaultRowCount: config.defaultRowCount });
+  notes.push(...db.notes);
+  return { root, config, facts, texts, db, notes, namingStyle: detectNamingStyle(db.tables.values()), lineIndexes: new Map() };
+}
+
+function severityFor(config: PlanLensConfig, ruleId: string): Severity | 'off' {
+  return config.rules[ruleId] ?? ruleMeta(ruleId)?.defaultSeverity ?? 'warning';
+}
+
+function isSuppressed(workspace: PreparedWorkspace, file: string, start: number, ruleId: string): boolean {
+  const fact = workspace.facts.get(file);
+  const text = workspace.texts.get(file);
+  if (!fact || text === undefined || fact.suppressions.length === 0) return false;
+  let lines = workspace.lineIndexes.get(file);
+  if (!lines) {
+    lines = new LineIndex(text);
+    workspace.lineIndexes.set(file, lines);
+  }
+  const line = lines.positionAt(start).line;
+  return fact.suppressions.some(
+    (suppression) =>
+      (suppression.line === line || suppression.line === line - 1) &&
+      (suppression.rules.length === 0 || suppression.rules.includes(ruleId)),
+  );
+}
+
+function fixEnvironment(workspace: PreparedWorkspace): FixEnvironment {
+  return {
+    readText: (file) => workspace.texts.get(file),
+    statementsOf: (file) => workspace.facts.get(file)?.statements ?? [],
+  };
+}
+
+/** Turns a rule's report into a Finding: severity from config, suppressions, related locations and the fix. */
+function toFinding(
+  workspace: PreparedWorkspace,
+  ruleId: string,
+  report: RuleReport,
+  file: string,
+  defaultRange: { start: number; end: number },
+  diagnosis?: AccessDiagnosis,
+): Finding | undefined {
+  const severity = severityFor(workspace.config, ruleId);
+  if (severity === 'off') return undefined;
+  const range = report.range ?? defaultRange;
+  if (isSuppressed(workspace, file, range.start, ruleId)) return undefined;
+  const related: Array<SourceLocation & { message: string }> = [...(report.related ?? [])];
+  if (diagnosis?.table.definedAt) related.push({ ...diagnosis.table.definedAt, message: `${diagnosis.table.name} is created here` });
+  if (diagnosis && diagnosis.problem.kind !== 'sort') {
+    const usedIndex = diagnosis.problem.step.op.index?.name;
+    const index = diagnosis.table.indexes.find((candidate) => candidate.name === usedIndex);
+    if (index?.definedAt) related.push({ ...index.definedAt, message: `the planner uses ${index.name}, defined here` });
+  }
+  const advice = report.advice;
+  const fix = advice && diagnosis ? indexFix(advice.suggestion, diagnosis.table, fixEnvironment(workspace)) : undefined;
+  return {
+    ruleId,
+    severity,
+    file,
+    range,
+    message: report.message,
+    table: report.table,
+    related,
+    planBefore: advice?.planBefore ?? report.planBefore,
+    planAfter: advice?.planAfter,
+    suggestion: advice?.suggestion,
+    fixes: fix ? [fix] : [],
+    tags: ruleId === 'redundant-index' ? ['unnecessary'] : [],
+  };
+}
+
+/** Plans one statement and runs the per-query rules on it. */
+export function analyzeStatement(workspace: PreparedWorkspace, statement: ExtractedSql): Finding[] {
+  const { db, config } = workspace;
+  const findings: Finding[] = [];
+  const plan = db.explain(statement.sql);
+  if (!plan.ok) {
+    for (const report of sqlErrorRule.checkPrepareError(statement, plan.error, db.tables.size > 0)) {
+      const finding = toFinding(workspace, sqlErrorRule.meta.id, report, statement.file, statement.range);
+      if (finding) findings.push(finding);
+    }
+    return findings;
+  }
+  const columnsOf = (table: string) => db.tables.get(table.toLowerCase())?.columns.map((c) => c.name) ?? [];
+  const shape = analyzeQueryShape(statement.sql, { columnsOf });
+  let diagnoses: AccessDiagnosis[] | undefined;
+  const namingStyle = workspace.namingStyle;
+  const context: QueryRuleContext = {
+    statement,
+    planRoots: plan.roots,
+    planFlat: plan.flat,
+    shape,
+    db,
+    config,
+    diagnoses: () => {
+      if (!diagnoses) {
+        diagnoses = shape
+          ? diagnoseQuery({ sql: statement.sql, shape, planRoots: plan.roots, planFlat: plan.flat, db, config, namingStyle })
+          : [];
+      }
+      return diagnoses;
+    },
+  };
+  for (const rule of QUERY_RULES) {
+    if (severityFor(config, rule.meta.id) === 'off') continue;
+    let reports: RuleReport[];
+    try {
+      reports = rule.checkQuery(context);
+    } catch (error) {
+      workspace.notes.push({
+        level: 'error',
+        file: statement.file,
+        message: `rule ${rule.meta.id} failed on a query: ${errorMessage(error)}`,
+      });
+      continue;
+    }
+    for (const report of reports) {
+      const diagnosis = context.diagnoses().find((d) => d.advice === report.advice && d.table.name === report.table);
+      const finding = toFinding(workspace, rule.meta.id, report, statement.file, statement.range, diagnosis);
+      if (finding) findings.push(finding);
+    }
+  }
+  return findings;
+}
+
+function schemaFindings(workspace: PreparedWorkspace): Finding[] {
+  const findings: Finding[] = [];
+  for (const rule of SCHEMA_RULES) {
+    if (severityFor(workspace.config, rule.meta.id) === 'off') continue;
+    try {
+      for (const report of rule.checkSchema({ tables: [...workspace.db.tables.values()], config: workspace.config })) {
+        const finding = toFinding(workspace, rule.meta.id, report, report.file, report.range);
+        if (finding) findings.push(finding);
+      }
+    } catch (error) {
+      workspace.notes.push({ level: 'error', message: `rule ${rule.meta.id} failed: ${errorMessage(error)}` });
+    }
+  }
+  return findings;
+}
+
+function toRelative(root: string, paths: string[]): string[] {
+  return paths
+    .map((p) => path.relative(root, path.resolve(root, p)).split(path.sep).join('/'))
+    .map((p) => (p === '' ? '.' : p));
+}
+
+function isReported(file: string, scopes: string[]): boolean {
+  return scopes.length === 0 || scopes.some((scope) => scope === '.' || file === scope || file.startsWith(`${scope}/`));
+}
+
+function compareFindings(a: Finding, b: Finding): number {
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  return a.range.start - b.range.start || a.ruleId.localeCompare(b.ruleId);
+}
+
+/** Analyses the workspace. The schema always comes from the whole root; `paths` only limits what is reported. */
+export async function analyzeWorkspace(options: AnalyzeOptions): Promise<AnalysisResult> {
+  const workspace = await prepareWorkspace(options.root, options.config, options.onProgress);
+  try {
+    const scopes = toRelative(options.root, options.paths);
+    const findings: Finding[] = [];
+    for (const fact of workspace.facts.values()) {
+      if (!isReported(fact.file, scopes)) continue;
+      for (const statement of fact.statements) {
+        if (statement.role !== 'query') continue;
+        try {
+          findings.push(...analyzeStatement(workspace, statement));
+        } catch (error) {
+          workspace.notes.push({ level: 'error', file: fact.file, message: `could not analyse a query: ${errorMessage(error)}` });
+        }
+      }
+    }
+    findings.push(...schemaFindings(workspace).filter((finding) => isReported(finding.file, scopes)));
+    findings.sort(compareFindings);
+    return {
+      root: options.root,
+      findings,
+      notes: workspace.notes,
+      files: [...workspace.facts.keys()].filter((file) => isReported(file, scopes)),
+      texts: workspace.texts,
+    };
+  } finally {
+    workspace.db.close();
+  }
+}
+
+/** `planlens explain`: the plan and advice for a SQL string, or for the query at a file's line. */
+export async function explainQuery(options: {
+  root: string;
+  config: PlanLensConfig;
+  sql?: string;
+  file?: string;
+  line?: number;
+}): Promise<ExplainReport> {
+  const workspace = await prepareWorkspace(options.root, options.config);
+  try {
+    let statement: ExtractedSql | undefined;
+    if (options.sql !== undefined) {
+      statement = {
+        file: '<command line>',
+        language: 'sql',
+        sql: options.sql,
+        range: { start: 0, end: options.sql.length },
+        role: 'query',
+        certainty: 'executed',
+      };
+    } else if (options.file !== undefined) {
+      const relative = toRelative(options.root, [options.file])[0];
+      const fact = workspace.facts.get(relative);
+      const text = workspace.texts.get(relative);
+      if (!fact || text === undefined) throw new Error(`${relative}: no queries found in this file`);
+      const lines = new LineIndex(text);
+      const wanted = (options.line ?? 1) - 1;
+      statement = fact.statements.find((candidate) => {
+        const { start, end } = lines.rangeToLines(candidate.range);
+        return candidate.role === 'query' && start.line <= wanted && wanted <= end.line;
+      });
+      if (!statement) throw new Error(`${relative}:${options.line ?? 1}: no query on this line`);
+    } else {
+      throw new Error('explain needs --sql or a file and line');
+    }
+    const plan = workspace.db.explain(statement.sql);
+    const findings = analyzeStatement(workspace, statement);
+    const withSuggestion = findings.find((finding) => finding.suggestion);
+    return {
+      sql: statement.sql,
+      location: statement.file === '<command line>' ? undefined : { file: statement.file, range: statement.range },
+      planBefore: plan.ok ? formatPlanTree(plan.roots) : [],
+      findings,
+      planAfter: withSuggestion?.planAfter,
+      suggestion: withSuggestion?.suggestion,
+      error: plan.ok ? undefined : plan.error,
+    };
+  } finally {
+    workspace.db.close();
+  }
+}
