@@ -136,6 +136,8 @@ export interface ColumnInfo {
   pk: number;
   /** Declared CHECK (col IN (0,1)) or similar: a two-valued column. */
   flagLike?: boolean;
+  /** Table named by this column's FOREIGN KEY (REFERENCES) constraint, when it has one. */
+  references?: string;
 }
 
 export interface TableInfo {
