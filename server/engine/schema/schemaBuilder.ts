@@ -1,0 +1,549 @@
+// Rebuilds the workspace's schema in an in-memory sql.js database, reads back the model SQLite ends up
+// with (tables, columns, indexes), writes synthetic statistics and answers plan questions against it.
+import type { Database, SqlValue } from 'sql.js';
+import { buildPlanTree, errorText, explainRows } from '../plan/explain';
+import { isDdl, isTransactionControl, splitSqlStatements, stripLeadingComments } from '../sql/split';
+import type {
+  ColumnInfo,
+  ExtractedSql,
+  IndexColumn,
+  IndexInfo,
+  Note,
+  OffsetRange,
+  PlanNode,
+  PlanResult,
+  SchemaHome,
+  SourceLocation,
+  TableInfo,
+} from '../types';
+import { loadSqlJs } from './sqlite';
+import { insertStatRows, statRowForIndex, writeSyntheticStats } from './stats';
+
+export interface SchemaUnit {
+  /** Display label for notes, e.g. 'migrations/0003_add.sql' */
+  label: string;
+  /** DDL statements in order; each ExtractedSql may hold several statements. */
+  statements: ExtractedSql[];
+  /** Where new indexes for tables defined by this unit should go. */
+  home: SchemaHome | ((statement: ExtractedSql) => SchemaHome);
+}
+
+/**
+ * Applies the units in order, each inside its own SAVEPOINT (files that say `COMMIT; … BEGIN;` have those
+ * statements dropped). Every statement runs on its own, so one that fails (a Postgres-ism, an index on a
+ * missing column) becomes an info note and the rest still apply. Only DDL runs: data statements cannot
+ * change a plan here, because the statistics are synthetic. Never throws on bad input.
+ */
+export async function buildSchema(units: SchemaUnit[], options: { defaultRowCount: number }): Promise<SchemaDatabase> {
+  const SQL = await loadSqlJs();
+  const db = new SQL.Database();
+  const applier = new SchemaApplier(db);
+  try {
+    for (const unit of units) applier.applyUnit(unit);
+  } finally {
+    applier.dispose();
+  }
+  const tables = readTables(db, applier.tableOrigins, applier.indexOrigins);
+  writeSyntheticStats(db, tables.values(), options.defaultRowCount);
+  return new SchemaDatabase(db, tables, applier.notes, options.defaultRowCount);
+}
+
+export class SchemaDatabase {
+  /** Index name (lowercased) → its table and whether it is partial, for resolving plan output. */
+  private readonly indexesByName = new Map<string, IndexInfo>();
+  private tableOfIndexStatement: ReturnType<Database['prepare']> | undefined;
+
+  constructor(
+    private readonly db: Database,
+    /** Keyed by lowercased table name. */
+    readonly tables: Map<string, TableInfo>,
+    readonly notes: Note[],
+    private readonly rowCount: number,
+  ) {
+    for (const table of tables.values()) {
+      for (const index of table.indexes) this.indexesByName.set(index.name.toLowerCase(), index);
+    }
+  }
+
+  /**
+   * The plan of one statement. SQLite prints aliases instead of table names (`SCAN t` for `traces t`);
+   * `aliases` (alias → table, any case) lets the caller restore them. Without it, a table read through a
+   * named index is still resolved through the index; a plain `SCAN alias` keeps the alias as `table`.
+   */
+  explain(sql: string, aliases?: ReadonlyMap<string, string>): PlanResult {
+    const result = explainRows(this.db, sql);
+    if ('error' in result) return { ok: false, error: result.error };
+    const { roots, flat } = buildPlanTree(result.rows);
+    const aliasToTable = new Map<string, string>();
+    for (const [alias, table] of aliases ?? []) aliasToTable.set(alias.toLowerCase(), table);
+    for (const node of flat) this.resolveTable(node, aliasToTable);
+    return { ok: true, roots, flat };
+  }
+
+  private resolveTable(node: PlanNode, aliasToTable: Map<string, string>): void {
+    const op = node.op;
+    if (op.kind !== 'scan' && op.kind !== 'search' && op.kind !== 'bloom-filter') return;
+    const printed = op.table;
+    let table = aliasToTable.get(printed.toLowerCase());
+    if ((op.kind === 'scan' || op.kind === 'search') && op.index && !op.index.automatic) {
+      const index = this.lookupIndex(op.index.name);
+      if (index) {
+        op.index.partial = index.partial;
+        table ??= index.table;
+      }
+    }
+    if (table === undefined || table.toLowerCase() === printed.toLowerCase()) return;
+    op.table = table;
+    if (op.kind !== 'bloom-filter') op.alias ??= printed;
+  }
+
+  /** Indexes of the built schema, or (for what-if candidates) whatever the database holds right now. */
+  private lookupIndex(name: string): Pick<IndexInfo, 'table' | 'partial'> | undefined {
+    const known = this.indexesByName.get(name.toLowerCase());
+    if (known) return known;
+    this.tableOfIndexStatement ??= this.db.prepare(
+      "SELECT s.tbl_name, l.partial FROM sqlite_schema s, pragma_index_list(s.tbl_name) l WHERE s.type = 'index' AND s.name = ?1 AND l.name = s.name",
+    );
+    const statement = this.tableOfIndexStatement;
+    try {
+      statement.bind([name]);
+      if (!statement.step()) return undefined;
+      const [table, partial] = statement.get();
+      return { table: String(table), partial: partial === 1 };
+    } finally {
+      statement.reset();
+    }
+  }
+
+  /** SQLite's message when `sql` cannot be prepared (`no such column: x`), else undefined. Nothing runs. */
+  prepareError(sql: string): string | undefined {
+    if (stripLeadingComments(sql).length === 0) return undefined;
+    try {
+      this.db.prepare(sql).free();
+      return undefined;
+    } catch (error) {
+      return errorText(error);
+    }
+  }
+
+  /**
+   * Runs `fn` while the candidate indexes exist, with statistics from the same heuristics as the real ones,
+   * then restores the original schema and statistics (also when `fn` throws). Candidates SQLite rejects are
+   * skipped: the planner simply cannot use them.
+   */
+  withHypotheticalIndexes<T>(ddl: string[], fn: () => T): T {
+    this.db.run('SAVEPOINT planlens_what_if');
+    try {
+      for (const statement of ddl) this.createHypotheticalIndex(statement);
+      this.db.run('ANALYZE sqlite_schema');
+      return fn();
+    } finally {
+      this.db.run('ROLLBACK TO planlens_what_if');
+      this.db.run('RELEASE planlens_what_if');
+      this.db.run('ANALYZE sqlite_schema');
+    }
+  }
+
+  private createHypotheticalIndex(statement: string): void {
+    const head = parseDdlHead(statement);
+    if (!head || head.action !== 'create' || head.objectType !== 'index') return;
+    try {
+      this.db.run(statement);
+    } catch {
+      return;
+    }
+    const created = readSchemaObject(this.db, head.name);
+    const table = created && this.tables.get(created.tableName.toLowerCase());
+    if (!created || !table) return;
+    const index = readIndexes(this.db, table.name, new Map()).find((candidate) => sameName(candidate.name, created.name));
+    if (index) insertStatRows(this.db, [{ tbl: table.name, idx: index.name, stat: statRowForIndex(table, index, this.rowCount) }]);
+  }
+
+  close(): void {
+    this.tableOfIndexStatement?.free();
+    this.tableOfIndexStatement = undefined;
+    this.db.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// applying units
+
+interface TableOrigin {
+  definedAt: SourceLocation;
+  home: SchemaHome;
+}
+
+class SchemaApplier {
+  readonly notes: Note[] = [];
+  /** Lowercased table name → the CREATE TABLE that made it (follows renames). */
+  readonly tableOrigins = new Map<string, TableOrigin>();
+  /** Lowercased index name → the CREATE INDEX that made it. */
+  readonly indexOrigins = new Map<string, SourceLocation>();
+  private readonly existsStatement;
+
+  constructor(private readonly db: Database) {
+    this.existsStatement = db.prepare('SELECT 1 FROM sqlite_schema WHERE name = ?1 COLLATE NOCASE');
+  }
+
+  applyUnit(unit: SchemaUnit): void {
+    this.db.run('SAVEPOINT planlens_unit');
+    try {
+      for (const extracted of unit.statements) {
+        const home = typeof unit.home === 'function' ? unit.home(extracted) : unit.home;
+        for (const span of splitSqlStatements(extracted.sql)) {
+          if (isTransactionControl(span.text) || !isDdl(span.text)) continue;
+          const location: SourceLocation = { file: extracted.file, range: fileRange(extracted, span.range) };
+          this.applyStatement(span.text, location, home, unit.label);
+        }
+      }
+    } finally {
+      releaseSavepoint(this.db, 'planlens_unit');
+    }
+  }
+
+  private applyStatement(sql: string, location: SourceLocation, home: SchemaHome, label: string): void {
+    const head = parseDdlHead(sql);
+    const tracked = head?.objectType === 'table' || head?.objectType === 'index';
+    const existedBefore = head !== undefined && head.action === 'create' && tracked && this.exists(head.name);
+    try {
+      this.db.run(sql);
+    } catch (error) {
+      const message = errorText(error);
+      // Schema code often re-runs CREATE INDEX for an index it already made; that is not worth a note.
+      if (head?.objectType === 'index' && head.action === 'create' && existedBefore) return;
+      this.notes.push({ level: 'info', file: location.file, message: `${label}: skipped ${preview(sql)}: ${message}` });
+      return;
+    }
+    if (!head || !tracked) return;
+    const key = head.name.toLowerCase();
+    if (head.action === 'create' && !existedBefore) {
+      if (head.objectType === 'table') this.tableOrigins.set(key, { definedAt: location, home });
+      else this.indexOrigins.set(key, location);
+    } else if (head.action === 'drop') {
+      if (head.objectType === 'table') this.tableOrigins.delete(key);
+      else this.indexOrigins.delete(key);
+    } else if (head.action === 'rename' && head.newName !== undefined) {
+      const origin = this.tableOrigins.get(key);
+      this.tableOrigins.delete(key);
+      if (origin) this.tableOrigins.set(head.newName.toLowerCase(), origin);
+    }
+  }
+
+  private exists(name: string): boolean {
+    try {
+      this.existsStatement.bind([name]);
+      return this.existsStatement.step();
+    } finally {
+      this.existsStatement.reset();
+    }
+  }
+
+  dispose(): void {
+    this.existsStatement.free();
+  }
+}
+
+/** Ends a savepoint; a statement that already ended the transaction leaves nothing to release. */
+function releaseSavepoint(db: Database, name: string): void {
+  try {
+    db.run(`RELEASE ${name}`);
+  } catch {
+    // no transaction open any more: nothing to do
+  }
+}
+
+/** Maps a statement's range inside `extracted.sql` to file offsets. */
+function fileRange(extracted: ExtractedSql, range: OffsetRange): OffsetRange {
+  if (!extracted.sqlToFile) return { start: extracted.range.start + range.start, end: extracted.range.start + range.end };
+  const start = extracted.sqlToFile(range.start);
+  // Map the last character rather than the end offset, which may sit on a closing quote or escape.
+  const end = range.end > range.start ? extracted.sqlToFile(range.end - 1) + 1 : start;
+  return { start, end: Math.max(start, end) };
+}
+
+function preview(sql: string): string {
+  const oneLine = stripLeadingComments(sql).replace(/\s+/g, ' ');
+  return `\`${oneLine.length > 60 ? `${oneLine.slice(0, 57)}...` : oneLine}\``;
+}
+
+// ---------------------------------------------------------------------------------------------
+// reading DDL heads
+
+interface Token {
+  text: string;
+  /** Unquoted identifier value, or the word itself. */
+  value: string;
+  quoted: boolean;
+  start: number;
+  end: number;
+}
+
+/** Tokens of a SQL text: words, quoted names/strings, and single punctuation characters. Comments skipped. */
+function* tokens(sql: string): Generator<Token> {
+  let i = 0;
+  while (i < sql.length) {
+    const ch = sql[i];
+    if (/\s/.test(ch)) {
+      i++;
+    } else if (ch === '-' && sql[i + 1] === '-') {
+      const newline = sql.indexOf('\n', i);
+      i = newline === -1 ? sql.length : newline + 1;
+    } else if (ch === '/' && sql[i + 1] === '*') {
+      const close = sql.indexOf('*/', i + 2);
+      i = close === -1 ? sql.length : close + 2;
+    } else if (ch === '"' || ch === '`' || ch === "'" || ch === '[') {
+      const close = ch === '[' ? ']' : ch;
+      let j = i + 1;
+      let value = '';
+      while (j < sql.length) {
+        if (sql[j] === close) {
+          if (close !== ']' && sql[j + 1] === close) {
+            value += close;
+            j += 2;
+            continue;
+          }
+          break;
+        }
+        value += sql[j++];
+      }
+      const end = Math.min(j + 1, sql.length);
+      yield { text: sql.slice(i, end), value, quoted: true, start: i, end };
+      i = end;
+    } else if (/[A-Za-z0-9_$\u0080-\uffff]/.test(ch)) {
+      let j = i + 1;
+      while (j < sql.length && /[A-Za-z0-9_$\u0080-\uffff]/.test(sql[j])) j++;
+      yield { text: sql.slice(i, j), value: sql.slice(i, j), quoted: false, start: i, end: j };
+      i = j;
+    } else {
+      yield { text: ch, value: ch, quoted: false, start: i, end: i + 1 };
+      i++;
+    }
+  }
+}
+
+interface DdlHead {
+  action: 'create' | 'drop' | 'rename' | 'alter';
+  objectType: 'table' | 'index' | 'other';
+  /** Object name, unquoted, without schema. */
+  name: string;
+  /** ALTER TABLE … RENAME TO newName. */
+  newName?: string;
+}
+
+/** Reads `CREATE [TEMP] [UNIQUE|VIRTUAL] TABLE|INDEX [IF NOT EXISTS] [schema.]name`, DROP and ALTER TABLE heads. */
+function parseDdlHead(sql: string): DdlHead | undefined {
+  const head: Token[] = [];
+  for (const token of tokens(sql)) {
+    head.push(token);
+    if (head.length >= 16) break;
+  }
+  let i = 0;
+  const word = (offset = 0) => (head[i + offset] && !head[i + offset].quoted ? head[i + offset].value.toUpperCase() : '');
+  const readName = (): string | undefined => {
+    const first = head[i];
+    if (!first || (!first.quoted && !/^[A-Za-z_\u0080-\uffff]/.test(first.value))) return undefined;
+    i++;
+    if (head[i]?.text === '.' && head[i + 1]) {
+      i += 2;
+      return head[i - 1].value;
+    }
+    return first.value;
+  };
+  const action = word();
+  i++;
+  if (action === 'CREATE' || action === 'DROP') {
+    while (['TEMP', 'TEMPORARY', 'UNIQUE', 'VIRTUAL'].includes(word())) i++;
+    const kind = word();
+    i++;
+    if (word() === 'IF') i += word(1) === 'NOT' ? 3 : 2;
+    const name = readName();
+    if (name === undefined) return undefined;
+    const objectType = kind === 'TABLE' ? 'table' : kind === 'INDEX' ? 'index' : 'other';
+    return { action: action === 'CREATE' ? 'create' : 'drop', objectType, name };
+  }
+  if (action === 'ALTER' && word() === 'TABLE') {
+    i++;
+    const name = readName();
+    if (name === undefined) return undefined;
+    if (word() === 'RENAME' && word(1) === 'TO') {
+      i += 2;
+      const newName = readName();
+      if (newName !== undefined) return { action: 'rename', objectType: 'table', name, newName };
+    }
+    return { action: 'alter', objectType: 'table', name };
+  }
+  return undefined;
+}
+
+/**
+ * The key terms of a CREATE INDEX as written, e.g. `lower(email)` for an expression column, with
+ * COLLATE and ASC/DESC removed. Used to name expression columns, which PRAGMA index_xinfo leaves null.
+ */
+function indexTermTexts(createIndexSql: string): string[] {
+  const all = [...tokens(createIndexSql)];
+  const onAt = all.findIndex((token) => !token.quoted && token.value.toUpperCase() === 'ON');
+  const open = all.findIndex((token, i) => i > onAt && token.text === '(');
+  if (onAt === -1 || open === -1) return [];
+  const terms: string[] = [];
+  let depth = 0;
+  let termStart = all[open].end;
+  for (let i = open + 1; i < all.length; i++) {
+    const token = all[i];
+    if (token.text === '(') depth++;
+    else if (token.text === ')' && depth > 0) depth--;
+    else if ((token.text === ',' || token.text === ')') && depth === 0) {
+      terms.push(stripOrdering(createIndexSql.slice(termStart, token.start)));
+      if (token.text === ')') break;
+      termStart = token.end;
+    }
+  }
+  return terms;
+}
+
+function stripOrdering(term: string): string {
+  return term
+    .trim()
+    .replace(/\s+(ASC|DESC)$/i, '')
+    .replace(/\s+COLLATE\s+("[^"]*"|\S+)$/i, '')
+    .trim();
+}
+
+// ---------------------------------------------------------------------------------------------
+// reading the model back
+
+function query(db: Database, sql: string, params: SqlValue[] = []): SqlValue[][] {
+  const statement = db.prepare(sql);
+  try {
+    statement.bind(params);
+    const rows: SqlValue[][] = [];
+    while (statement.step()) rows.push(statement.get());
+    return rows;
+  } finally {
+    statement.free();
+  }
+}
+
+function sameName(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+function readSchemaObject(db: Database, name: string): { name: string; tableName: string } | undefined {
+  const [row] = query(db, 'SELECT name, tbl_name FROM sqlite_schema WHERE name = ?1 COLLATE NOCASE', [name]);
+  return row ? { name: String(row[0]), tableName: String(row[1]) } : undefined;
+}
+
+/** Ordinary tables of the main schema; virtual tables, their shadow tables and sqlite_* are left out. */
+function readTables(
+  db: Database,
+  tableOrigins: Map<string, TableOrigin>,
+  indexOrigins: Map<string, SourceLocation>,
+): Map<string, TableInfo> {
+  const tables = new Map<string, TableInfo>();
+  const rows = query(
+    db,
+    "SELECT l.name, l.wr, s.sql FROM pragma_table_list l JOIN sqlite_schema s ON s.name = l.name AND s.type = 'table' " +
+      "WHERE l.schema = 'main' AND l.type = 'table' AND l.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY s.rowid",
+  );
+  for (const [name, withoutRowid, sql] of rows) {
+    const tableName = String(name);
+    const origin = tableOrigins.get(tableName.toLowerCase());
+    const table: TableInfo = {
+      name: tableName,
+      columns: readColumns(db, tableName, String(sql ?? '')),
+      indexes: [],
+      withoutRowid: withoutRowid === 1,
+    };
+    if (origin) {
+      table.definedAt = origin.definedAt;
+      table.home = origin.home;
+    }
+    // Constraint indexes (PRIMARY KEY, UNIQUE) are defined by the table's CREATE TABLE.
+    table.indexes = readIndexes(db, tableName, indexOrigins, origin?.definedAt);
+    tables.set(tableName.toLowerCase(), table);
+  }
+  return tables;
+}
+
+function readColumns(db: Database, table: string, createSql: string): ColumnInfo[] {
+  const flagColumns = checkedFlagColumns(createSql);
+  const references = new Map<string, string>();
+  for (const [from, target] of query(db, 'SELECT "from", "table" FROM pragma_foreign_key_list(?1)', [table])) {
+    references.set(String(from).toLowerCase(), String(target));
+  }
+  const columns: ColumnInfo[] = [];
+  // hidden: 1 = virtual-table hidden column (not a real column); 2/3 = generated columns, which are.
+  for (const [name, type, notNull, pk, hidden] of query(db, 'SELECT name, type, "notnull", pk, hidden FROM pragma_table_xinfo(?1)', [table])) {
+    if (hidden === 1) continue;
+    const columnName = String(name);
+    const column: ColumnInfo = {
+      name: columnName,
+      type: String(type ?? ''),
+      notNull: notNull === 1,
+      pk: Number(pk),
+      flagLike: flagColumns.has(columnName.toLowerCase()) || /^BOOL(EAN)?$/i.test(String(type ?? '').trim()),
+    };
+    const target = references.get(columnName.toLowerCase());
+    if (target !== undefined) column.references = target;
+    columns.push(column);
+  }
+  return columns;
+}
+
+/** Columns constrained by `CHECK (col IN (0, 1))` (either order, any quoting) anywhere in the CREATE TABLE. */
+function checkedFlagColumns(createSql: string): Set<string> {
+  const found = new Set<string>();
+  const pattern = /CHECK\s*\(\s*("(?:[^"]|"")+"|`[^`]+`|\[[^\]]+\]|[A-Za-z_][A-Za-z0-9_$]*)\s+IN\s*\(\s*([01])\s*,\s*([01])\s*\)\s*\)/gi;
+  for (const match of createSql.matchAll(pattern)) {
+    if (match[2] === match[3]) continue;
+    found.add(unquote(match[1]).toLowerCase());
+  }
+  return found;
+}
+
+function unquote(identifier: string): string {
+  const first = identifier[0];
+  if (first === '"') return identifier.slice(1, -1).replace(/""/g, '"');
+  if (first === '`' || first === '[') return identifier.slice(1, -1);
+  return identifier;
+}
+
+function readIndexes(
+  db: Database,
+  table: string,
+  indexOrigins: Map<string, SourceLocation>,
+  tableDefinedAt?: SourceLocation,
+): IndexInfo[] {
+  const indexes: IndexInfo[] = [];
+  const rows = query(
+    db,
+    "SELECT l.name, l.\"unique\", l.origin, l.partial, s.sql FROM pragma_index_list(?1) l LEFT JOIN sqlite_schema s ON s.type = 'index' AND s.name = l.name ORDER BY l.seq DESC",
+    [table],
+  );
+  for (const [name, unique, origin, partial, sql] of rows) {
+    const indexName = String(name);
+    const expressionTexts = sql ? indexTermTexts(String(sql)) : [];
+    const columns: IndexColumn[] = [];
+    const keyColumns = query(db, 'SELECT seqno, cid, name, "desc" FROM pragma_index_xinfo(?1) WHERE key = 1 ORDER BY seqno', [indexName]);
+    for (const [seqno, cid, columnName, desc] of keyColumns) {
+      const column: IndexColumn = { name: columnName === null ? null : String(columnName), desc: desc === 1 };
+      if (cid === -2) {
+        const expression = expressionTexts[Number(seqno)];
+        if (expression) column.expr = expression;
+      }
+      columns.push(column);
+    }
+    const index: IndexInfo = {
+      name: indexName,
+      table,
+      columns,
+      unique: unique === 1,
+      origin: origin === 'u' || origin === 'pk' ? origin : 'c',
+      partial: partial === 1,
+    };
+    const definedAt = index.origin === 'c' ? indexOrigins.get(indexName.toLowerCase()) : tableDefinedAt;
+    if (definedAt) index.definedAt = definedAt;
+    indexes.push(index);
+  }
+  return indexes;
+}

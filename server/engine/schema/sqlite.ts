@@ -1,0 +1,17 @@
+import initSqlJs from 'sql.js';
+import type { SqlJsStatic } from 'sql.js';
+import { wasmPath } from '../assets';
+
+let sqlJs: Promise<SqlJsStatic> | undefined;
+
+/** Loads sql.js once per process; every schema database shares the same WASM module. */
+export function loadSqlJs(): Promise<SqlJsStatic> {
+  if (!sqlJs) {
+    sqlJs = initSqlJs({ locateFile: () => wasmPath('sql-wasm.wasm') });
+    // A failed load (missing WASM) must not poison later attempts.
+    sqlJs.catch(() => {
+      sqlJs = undefined;
+    });
+  }
+  return sqlJs;
+}
