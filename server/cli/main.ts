@@ -42,7 +42,7 @@ export interface ExplainOptions {
   sql?: string;
   /** Workspace-relative POSIX path. */
   file?: string;
-  /** 0-based line in `file` (the command line takes 1-based lines and converts). */
+  /** 1-based line in `file`, as typed on the command line. */
   line?: number;
 }
 
@@ -284,9 +284,11 @@ async function explain(args: string[], io: CliIo, engine: CliEngine): Promise<nu
 
   const report = await engine.explainQuery(
     location
-      ? { root, config, file: toPosix(path.relative(root, location.absolute)), line: location.line - 1 }
+      ? { root, config, file: toPosix(path.relative(root, location.absolute)), line: location.line }
       : { root, config, sql: values.sql },
   );
+  // An engine report with an error but no SQL means there was nothing to plan there (no query on that line).
+  if (report.error !== undefined && report.sql.trim() === '') throw new UsageError(report.error);
   io.stdout.write(formatExplain(report, root, io.cwd));
   return report.error !== undefined || reportableFindings(report.findings).length > 0 ? EXIT_FINDINGS : EXIT_NO_FINDINGS;
 }

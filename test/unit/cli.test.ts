@@ -397,13 +397,13 @@ const explanation: ExplainReport = {
   planAfter: ['SEARCH sessions USING COVERING INDEX idx_sessions_parent_archived (parent_session_id=? AND archived=?)'],
 };
 
-test('explain FILE:LINE passes a root-relative file and a 0-based line, and prints plan, advice and the plan after', async () => {
+test('explain FILE:LINE passes a root-relative file and the 1-based line, and prints plan, advice and the plan after', async () => {
   const root = workspace();
   const out = await run(['explain', 'app/db.py:5'], { cwd: root, explanation });
   assert.equal(out.code, 1);
   assert.deepEqual(
     out.explainCalls.map(({ root: r, file, line, sql }) => ({ r, file, line, sql })),
-    [{ r: root, file: 'app/db.py', line: 4, sql: undefined }],
+    [{ r: root, file: 'app/db.py', line: 5, sql: undefined }],
   );
   assert.equal(
     out.stdout,
@@ -429,7 +429,7 @@ test('explain FILE:LINE passes a root-relative file and a 0-based line, and prin
 test('explain FILE --line N from a subfolder is the same request', async () => {
   const root = workspace();
   const out = await run(['explain', 'db.py', '--line', '5'], { cwd: path.join(root, 'app'), explanation });
-  assert.deepEqual(out.explainCalls.map(({ file, line }) => ({ file, line })), [{ file: 'app/db.py', line: 4 }]);
+  assert.deepEqual(out.explainCalls.map(({ file, line }) => ({ file, line })), [{ file: 'app/db.py', line: 5 }]);
   assert.match(out.stdout, /^Query at db\.py:5:9:\n/);
 });
 
@@ -503,4 +503,13 @@ test('buildJsonReport: explicit 1-based fields, related, fixes with regions, not
   assert.deepEqual(report.findings[1].tags, ['unnecessary']);
   assert.deepEqual(report.notes, NOTES);
   assert.deepEqual(report.summary, { findings: 2, errors: 0, warnings: 1, info: 1, hints: 0, filesWithFindings: 2, filesAnalyzed: 3 });
+});
+
+test('explain: an engine report with an error and no SQL (nothing on that line) is a usage error', async () => {
+  const root = workspace();
+  const nothing: ExplainReport = { sql: '', planBefore: [], findings: [], error: 'app/db.py:1: no query on this line' };
+  const out = await run(['explain', 'app/db.py:1'], { cwd: root, explanation: nothing });
+  assert.equal(out.code, 2);
+  assert.equal(out.stdout, '');
+  assert.equal(out.stderr, "planlens: app/db.py:1: no query on this line\nRun 'planlens --help' for usage.\n");
 });
