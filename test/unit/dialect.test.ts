@@ -63,7 +63,8 @@ test('folder and file-name hints', () => {
   assert.equal(detectForeignDialect('SELECT 1', 'migrations/sqlite_from_pg/001.sql'), undefined);
 });
 
-test('text signs win over path hints', () => {
+test('the first sign in the text is reported, and text signs win over path hints', () => {
+  assert.equal(detectForeignDialect('CREATE TABLE t (id SERIAL);\nSELECT now()::date;'), 'PostgreSQL: SERIAL column');
   assert.equal(detectForeignDialect('SELECT x::int', 'mysql/a.sql'), "PostgreSQL: '::' cast");
 });
 

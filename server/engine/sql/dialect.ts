@@ -114,9 +114,13 @@ const PATH_HINTS: Array<{ tokens: string[]; dialect: string }> = [
  */
 export function detectForeignDialect(text: string, path?: string): string | undefined {
   const { code, comments } = maskSqlText(text);
+  // Report the sign that comes first in the file: that is where a reader would look.
+  let first: { index: number; reason: string } | undefined;
   for (const sign of CODE_SIGNS) {
-    if (sign.pattern.test(code)) return sign.reason;
+    const index = code.search(sign.pattern);
+    if (index !== -1 && (!first || index < first.index)) first = { index, reason: sign.reason };
   }
+  if (first) return first.reason;
   const header = comments
     .filter((c) => c.start < HEADER_LENGTH)
     .map((c) => text.slice(c.start, c.end))
