@@ -1,0 +1,56 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { analyzeWorkspace } from '../../server/engine/analyze';
+import { DEFAULT_CONFIG, mergeConfig } from '../../server/engine/config';
+import type { PlanLensConfig } from '../../server/engine/analyzeTypes';
+import type { AnalysisResult, Finding, Fix } from '../../server/engine/types';
+import { applyEdits } from '../../server/engine/fixes/applyEdits';
+import { LineIndex } from '../../server/engine/text/lineIndex';
+
+export const FIXTURES = path.resolve(__dirname, '..', 'fixtures');
+
+/** Copies a fixture into a fresh temp folder, so tests can apply fixes without touching the repository. */
+export function copyFixture(name: string): string {
+  const target = fs.mkdtempSync(path.join(os.tmpdir(), `planlens-${name}-`));
+  fs.cpSync(path.join(FIXTURES, name), target, { recursive: true });
+  return target;
+}
+
+export function removeWorkspace(root: string): void {
+  fs.rmSync(root, { recursive: true, force: true });
+}
+
+export async function analyze(root: string, overrides: Partial<PlanLensConfig> = {}): Promise<AnalysisResult> {
+  return analyzeWorkspace({ root, paths: [], config: mergeConfig(DEFAULT_CONFIG, overrides) });
+}
+
+/** A compact, comparable view of a finding: `file:line:col rule`. 1-based like the CLI. */
+export function where(result: AnalysisResult, finding: Finding): string {
+  const text = result.texts.get(finding.file) ?? '';
+  const start = new LineIndex(text).positionAt(finding.range.start);
+  return `${finding.file}:${start.line + 1}:${start.character + 1} ${finding.ruleId}`;
+}
+
+/** The source text a finding points at. */
+export function textAt(result: AnalysisResult, finding: Finding): string {
+  return (result.texts.get(finding.file) ?? '').slice(finding.range.start, finding.range.end);
+}
+
+/** Applies a fix to the files on disk under root. */
+export function applyFix(root: string, fix: Fix): void {
+  const texts = applyEdits(fix.edits, (file) => {
+    const absolute = path.join(root, file);
+    return fs.existsSync(absolute) ? fs.readFileSync(absolute, 'utf8') : undefined;
+  });
+  for (const [file, text] of texts) {
+    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    fs.writeFileSync(path.join(root, file), text);
+  }
+}
+
+/** Byte-compiles a Python file: throws with the compiler's message when the fix broke the code. */
+export function assertPythonCompiles(file: string): void {
+  execFileSync('python3', ['-m', 'py_compile', file], { stdio: 'pipe' });
+}
