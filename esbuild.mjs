@@ -46,6 +46,8 @@ const contexts = await Promise.all(
       minify: production,
       // `vscode` is provided by the editor at run time.
       external: ['vscode'],
+      // The ESM build of web-tree-sitter reads import.meta.url, which a CJS bundle does not have.
+      alias: { 'web-tree-sitter': require.resolve('web-tree-sitter') },
       banner: entry.banner ? { js: entry.banner } : undefined,
       logLevel: 'warning',
       // sql.js and web-tree-sitter probe for browser/Node APIs they never use under Node.

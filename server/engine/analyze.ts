@@ -321,6 +321,11 @@ export async function analyzeWorkspace(options: AnalyzeOptions): Promise<Analysi
   }
 }
 
+/** A report for a request that names nothing to plan; the CLI shows `error` as a usage error. */
+function emptyExplain(error: string): ExplainReport {
+  return { sql: '', planBefore: [], findings: [], error };
+}
+
 /** `planlens explain`: the plan and advice for a SQL string, or for the query at a file's line. */
 export async function explainQuery(options: {
   root: string;
@@ -345,16 +350,16 @@ export async function explainQuery(options: {
       const relative = toRelative(options.root, [options.file])[0];
       const fact = workspace.facts.get(relative);
       const text = workspace.texts.get(relative);
-      if (!fact || text === undefined) throw new Error(`${relative}: no queries found in this file`);
+      if (!fact || text === undefined) return emptyExplain(`${relative}: no queries found in this file`);
       const lines = new LineIndex(text);
       const wanted = (options.line ?? 1) - 1;
       statement = fact.statements.find((candidate) => {
         const { start, end } = lines.rangeToLines(candidate.range);
         return candidate.role === 'query' && start.line <= wanted && wanted <= end.line;
       });
-      if (!statement) throw new Error(`${relative}:${options.line ?? 1}: no query on this line`);
+      if (!statement) return emptyExplain(`${relative}:${options.line ?? 1}: no query on this line`);
     } else {
-      throw new Error('explain needs --sql or a file and line');
+      return emptyExplain('explain needs --sql or a file and line');
     }
     const plan = workspace.db.explain(statement.sql);
     const findings = analyzeStatement(workspace, statement);

@@ -17,13 +17,14 @@ export const tempSortRule: QueryRule = {
       if (problem.splitAcrossTables) {
         const filtered = context.shape?.tables.find((other) => other !== access && other.equality.length > 0);
         const order = access.orderBy.map((term) => `${term.column}${term.desc ? ' DESC' : ''}`).join(', ');
+        const orderColumns = access.orderBy.map((term) => term.column).join(', ');
         const filterTable = filtered?.table ?? 'another table';
         const filterColumns = filtered ? filtered.equality.join(', ') : '';
         reports.push({
           message:
             `Sort in a temp B-tree: the filter is on ${filterTable}${filterColumns ? `(${filterColumns})` : ''} but the ` +
             `${problem.purpose} is on ${table.name}${order ? `(${order})` : ''}, so no single index serves both. ` +
-            `Denormalise ${order || 'the sort column'} into ${filterTable} and index ` +
+            `Denormalise ${orderColumns || 'the sort column'} into ${filterTable} and index ` +
             `${filterTable}(${[filterColumns, order].filter(Boolean).join(', ')}).`,
           table: table.name,
           planBefore: [problem.sortNode.detail],
