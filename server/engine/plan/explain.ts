@@ -157,16 +157,17 @@ function splitTrailingParentheses(text: string): { head: string; constraints?: s
   return { head: text.trim() };
 }
 
-/** `a=? AND ANY(b) AND (c,d)>(?,?) AND e<?` → one entry per column, with `=`, `>`, `<` or `ANY` (skip-scan). */
+/** `a=? AND ANY(b) AND (c,d)>(?,?) AND e<?` → one entry per column, with `=`, `>`, `<` (all SQLite prints) or `ANY` (skip-scan). */
 function parseConstraints(text: string): Constraint[] {
   const constraints: Constraint[] = [];
   for (const term of text.split(' AND ')) {
     let match: RegExpExecArray | null;
     if ((match = /^ANY\((.+)\)$/.exec(term))) {
       constraints.push({ column: match[1], op: 'ANY' });
-    } else if ((match = /^\((.+)\)(=|>=|<=|>|<)\(.*\)$/.exec(term))) {
+    } else if ((match = /^\((.+)\)(=|>|<)\(.*\)$/.exec(term))) {
       for (const column of match[1].split(',')) constraints.push({ column: column.trim(), op: match[2] });
-    } else if ((match = /^(.+?)(=|>=|<=|>|<)\?$/.exec(term))) {
+    } else if ((match = /^(.+)(=|>|<)\?$/.exec(term))) {
+      // Greedy name: `<expr>=?` is the expression placeholder followed by `=`.
       constraints.push({ column: match[1], op: match[2] });
     } else if (term.trim()) {
       constraints.push({ column: term.trim(), op: '' });

@@ -193,8 +193,11 @@ class SchemaApplier {
         const home = typeof unit.home === 'function' ? unit.home(extracted) : unit.home;
         for (const span of splitSqlStatements(extracted.sql)) {
           if (isTransactionControl(span.text) || !isDdl(span.text)) continue;
-          const location: SourceLocation = { file: extracted.file, range: fileRange(extracted, span.range) };
-          this.applyStatement(span.text, location, home, unit.label);
+          // Locations point at the statement itself, not at the comments above it.
+          const text = stripLeadingComments(span.text);
+          const statementRange = { start: span.range.end - text.length, end: span.range.end };
+          const location: SourceLocation = { file: extracted.file, range: fileRange(extracted, statementRange) };
+          this.applyStatement(text, location, home, unit.label);
         }
       }
     } finally {
