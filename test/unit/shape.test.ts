@@ -292,6 +292,8 @@ test('CTE and derived tables: tables inside get their own terms, CTE names are n
   assert.deepEqual(shape.tables.map((t) => t.table), ['events', 'stats']);
   assert.deepEqual(access(shape, 'events').range, ['ts']);
   assert.deepEqual(access(shape, 'stats').equality, ['day']);
+  const cteInDerived = shapeOf('WITH c AS (SELECT id FROM base) SELECT * FROM (SELECT id FROM c WHERE id > 3) d');
+  assert.deepEqual(cteInDerived.tables.map((t) => t.table), ['base']);
 });
 
 test('GROUP BY of one table, and aggregateOnly is false with GROUP BY', () => {
