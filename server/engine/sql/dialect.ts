@@ -16,55 +16,53 @@ export interface MaskedSql {
 export function maskSqlText(text: string): MaskedSql {
   const out: string[] = [];
   const comments: OffsetRange[] = [];
-  let i = 0;
   let copiedUpTo = 0;
   const blank = (start: number, end: number) => {
-    out.push(text.slice(copiedUpTo, start), text.slice(start, end).replace(/[^\r\n]/g, ' '));
+    const hidden = text.slice(start, end);
+    out.push(text.slice(copiedUpTo, start), /[\r\n]/.test(hidden) ? hidden.replace(/[^\r\n]/g, ' ') : ' '.repeat(hidden.length));
     copiedUpTo = end;
   };
-  while (i < text.length) {
-    const ch = text[i];
-    if (ch === "'" || ch === '"' || ch === '`' || ch === '[') {
-      const close = ch === '[' ? ']' : ch;
-      let j = i + 1;
-      for (;;) {
-        const found = text.indexOf(close, j);
-        if (found === -1) {
-          j = text.length;
-          break;
-        }
-        if (close !== ']' && text[found + 1] === close) {
-          j = found + 2; // doubled quote escapes itself
-          continue;
-        }
-        j = found;
-        break;
-      }
-      blank(i + 1, j);
-      i = Math.min(j + 1, text.length);
-      continue;
-    }
-    if (ch === '-' && text[i + 1] === '-') {
+  // Jump from one place that opens a string, identifier or comment to the next.
+  const opener = /['"`[]|--|\/\*/g;
+  let match: RegExpExecArray | null;
+  while ((match = opener.exec(text)) !== null) {
+    const i = match.index;
+    const token = match[0];
+    let end: number;
+    if (token === '--') {
       const newline = text.indexOf('\n', i);
-      let end = newline === -1 ? text.length : newline;
+      end = newline === -1 ? text.length : newline;
       if (text[end - 1] === '\r') end--;
       comments.push({ start: i, end });
       blank(i, end);
-      i = end;
-      continue;
-    }
-    if (ch === '/' && text[i + 1] === '*') {
+    } else if (token === '/*') {
       const close = text.indexOf('*/', i + 2);
-      const end = close === -1 ? text.length : close + 2;
+      end = close === -1 ? text.length : close + 2;
       comments.push({ start: i, end });
       blank(i, end);
-      i = end;
-      continue;
+    } else {
+      const closeIndex = closingQuote(text, i + 1, token === '[' ? ']' : token);
+      blank(i + 1, closeIndex);
+      end = Math.min(closeIndex + 1, text.length);
     }
-    i++;
+    opener.lastIndex = end;
   }
   out.push(text.slice(copiedUpTo));
   return { code: out.join(''), comments };
+}
+
+/** Index of the quote that closes a string or identifier (doubled quotes escape themselves), or the text length. */
+function closingQuote(text: string, from: number, close: string): number {
+  let j = from;
+  for (;;) {
+    const found = text.indexOf(close, j);
+    if (found === -1) return text.length;
+    if (close !== ']' && text[found + 1] === close) {
+      j = found + 2;
+      continue;
+    }
+    return found;
+  }
 }
 
 interface DialectSign {
@@ -75,7 +73,7 @@ interface DialectSign {
 // Each sign is something SQLite cannot parse, so a SQLite file never matches.
 const CODE_SIGNS: DialectSign[] = [
   // SQLite allows `::` only inside Tcl-style $parameter names ($a::b), so those are excluded.
-  { pattern: /(?<!\$[\w:]*)::\s*[A-Za-z_"]/, reason: "PostgreSQL: '::' cast" },
+  { pattern: /::(?<!\$[\w:]*::)\s*[A-Za-z_"]/, reason: "PostgreSQL: '::' cast" },
   {
     // A column declared as SERIAL: `id SERIAL PRIMARY KEY`, `n bigserial,` (a column merely named serial has a type after it).
     pattern: /[(,]\s*(?:\w+|"[^"]*"|`[^`]*`|\[[^\]]*\])\s+(?:BIG|SMALL)?SERIAL\b(?=\s*(?:,|\)|PRIMARY\b|NOT\b|NULL\b|UNIQUE\b|REFERENCES\b|DEFAULT\b|CHECK\b|CONSTRAINT\b))/i,
