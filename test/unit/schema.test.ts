@@ -342,6 +342,34 @@ describe('SchemaDatabase', () => {
     }
   });
 
+  it('withHypotheticalIndexes leaves existing indexes alone and runs only the first statement of a candidate', async () => {
+    const db = await build([fileUnit('s.sql', SESSIONS_SCHEMA)]);
+    try {
+      const during = db.withHypotheticalIndexes(
+        [
+          'CREATE INDEX IF NOT EXISTS idx_sessions_parent ON sessions(archived)',
+          'CREATE INDEX "odd ""name""" ON sessions(parent_session_id, archived); DROP TABLE sessions',
+        ],
+        () => plan(db, COUNT),
+      );
+      assert.deepEqual(during, ['SEARCH sessions USING COVERING INDEX odd "name" (parent_session_id=? AND archived=?)']);
+      assert.deepEqual(plan(db, COUNT), ['SEARCH sessions USING INDEX idx_sessions_parent (parent_session_id=?)']);
+      assert.equal(db.prepareError('SELECT * FROM sessions INDEXED BY "odd ""name"""'), 'no such index: odd "name"');
+      const nested = db.withHypotheticalIndexes(['CREATE INDEX outer_idx ON sessions(archived, parent_session_id)'], () => [
+        db.withHypotheticalIndexes(['CREATE INDEX inner_idx ON sessions(parent_session_id, archived)'], () => plan(db, COUNT)),
+        plan(db, COUNT),
+      ]);
+      assert.deepEqual(nested, [
+        ['SEARCH sessions USING COVERING INDEX inner_idx (parent_session_id=? AND archived=?)'],
+        // Back in the outer what-if: the inner candidate is gone, the outer one is still there.
+        ['SEARCH sessions USING COVERING INDEX outer_idx (archived=? AND parent_session_id=?)'],
+      ]);
+      assert.deepEqual(plan(db, COUNT), ['SEARCH sessions USING INDEX idx_sessions_parent (parent_session_id=?)']);
+    } finally {
+      db.close();
+    }
+  });
+
   it('judges a hypothetical index with the same heuristics as real ones', async () => {
     const db = await build([fileUnit('s.sql', SESSIONS_SCHEMA)]);
     try {

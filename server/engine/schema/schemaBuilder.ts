@@ -128,35 +128,61 @@ export class SchemaDatabase {
 
   /**
    * Runs `fn` while the candidate indexes exist, with statistics from the same heuristics as the real ones,
-   * then restores the original schema and statistics (also when `fn` throws). Candidates SQLite rejects are
-   * skipped: the planner simply cannot use them.
+   * then restores the original schema and statistics (also when `fn` throws). Candidates SQLite rejects, and
+   * anything that is not a CREATE INDEX, are skipped: the planner simply cannot use them.
    */
   withHypotheticalIndexes<T>(ddl: string[], fn: () => T): T {
     this.db.run('SAVEPOINT planlens_what_if');
+    const created: string[] = [];
     try {
-      for (const statement of ddl) this.createHypotheticalIndex(statement);
-      this.db.run('ANALYZE sqlite_schema');
+      for (const statement of ddl) {
+        const head = parseDdlHead(statement);
+        if (head?.action !== 'create' || head.objectType !== 'index' || this.indexExists(head.name)) continue;
+        try {
+          runFirstStatement(this.db, statement); // never whatever follows a `;` in a candidate
+        } catch {
+          continue;
+        }
+        created.push(head.name);
+        this.writeHypotheticalStat(head);
+      }
+      if (created.length > 0) this.db.run('ANALYZE sqlite_schema');
       return fn();
     } finally {
-      this.db.run('ROLLBACK TO planlens_what_if');
-      this.db.run('RELEASE planlens_what_if');
-      this.db.run('ANALYZE sqlite_schema');
+      this.removeHypotheticalIndexes(created);
     }
   }
 
-  private createHypotheticalIndex(statement: string): void {
-    const head = parseDdlHead(statement);
-    if (!head || head.action !== 'create' || head.objectType !== 'index') return;
-    try {
-      this.db.run(statement);
-    } catch {
-      return;
-    }
-    const created = readSchemaObject(this.db, head.name);
-    const table = created && this.tables.get(created.tableName.toLowerCase());
-    if (!created || !table) return;
-    const index = readIndexes(this.db, table.name, new Map()).find((candidate) => sameName(candidate.name, created.name));
+  private indexExists(name: string): boolean {
+    return query(this.db, 'SELECT 1 FROM pragma_index_info(?1) LIMIT 1', [name]).length > 0;
+  }
+
+  private writeHypotheticalStat(head: DdlHead): void {
+    const table = head.table === undefined ? undefined : this.tables.get(head.table.toLowerCase());
+    if (!table) return;
+    const index = readIndexes(this.db, table.name, new Map(), undefined, (name) => indexSql(this.db, name)).find((candidate) =>
+      sameName(candidate.name, head.name),
+    );
     if (index) insertStatRows(this.db, [{ tbl: table.name, idx: index.name, stat: statRowForIndex(table, index, this.rowCount) }]);
+  }
+
+  /**
+   * Drops the candidates and their stat rows, then releases the savepoint. Rolling back instead would give
+   * the same result, but makes SQLite re-read the whole schema: about 5x slower on a 1,000-table schema.
+   * The rollback remains the fallback if the explicit clean-up fails.
+   */
+  private removeHypotheticalIndexes(created: string[]): void {
+    try {
+      for (const name of created) {
+        this.db.run(`DROP INDEX ${quoteIdentifier(name)}`);
+        this.db.run('DELETE FROM sqlite_stat1 WHERE idx = ?1 COLLATE NOCASE', [name]);
+      }
+      this.db.run('RELEASE planlens_what_if');
+    } catch {
+      this.db.run('ROLLBACK TO planlens_what_if');
+      this.db.run('RELEASE planlens_what_if');
+    }
+    if (created.length > 0) this.db.run('ANALYZE sqlite_schema');
   }
 
   close(): void {
@@ -180,10 +206,14 @@ class SchemaApplier {
   readonly tableOrigins = new Map<string, TableOrigin>();
   /** Lowercased index name → the CREATE INDEX that made it. */
   readonly indexOrigins = new Map<string, SourceLocation>();
-  private readonly existsStatement;
+  // Pragma lookups go through SQLite's in-memory hash tables; scanning sqlite_schema per statement
+  // made large schemas quadratic.
+  private readonly tableExists;
+  private readonly indexExists;
 
   constructor(private readonly db: Database) {
-    this.existsStatement = db.prepare('SELECT 1 FROM sqlite_schema WHERE name = ?1 COLLATE NOCASE');
+    this.tableExists = db.prepare('SELECT 1 FROM pragma_table_info(?1) LIMIT 1');
+    this.indexExists = db.prepare('SELECT 1 FROM pragma_index_info(?1) LIMIT 1');
   }
 
   applyUnit(unit: SchemaUnit): void {
@@ -208,7 +238,7 @@ class SchemaApplier {
   private applyStatement(sql: string, location: SourceLocation, home: SchemaHome, label: string): void {
     const head = parseDdlHead(sql);
     const tracked = head?.objectType === 'table' || head?.objectType === 'index';
-    const existedBefore = head !== undefined && head.action === 'create' && tracked && this.exists(head.name);
+    const existedBefore = head !== undefined && head.action === 'create' && tracked && this.exists(head);
     try {
       this.db.run(sql);
     } catch (error) {
@@ -233,17 +263,21 @@ class SchemaApplier {
     }
   }
 
-  private exists(name: string): boolean {
+  private exists(head: DdlHead): boolean {
+    const statement = head.objectType === 'table' ? this.tableExists : this.indexExists;
     try {
-      this.existsStatement.bind([name]);
-      return this.existsStatement.step();
+      statement.bind([head.name]);
+      return statement.step();
+    } catch {
+      return false; // e.g. a view whose tables are gone: not a table or index we track
     } finally {
-      this.existsStatement.reset();
+      statement.reset();
     }
   }
 
   dispose(): void {
-    this.existsStatement.free();
+    this.tableExists.free();
+    this.indexExists.free();
   }
 }
 
@@ -263,6 +297,10 @@ function fileRange(extracted: ExtractedSql, range: OffsetRange): OffsetRange {
   // Map the last character rather than the end offset, which may sit on a closing quote or escape.
   const end = range.end > range.start ? extracted.sqlToFile(range.end - 1) + 1 : start;
   return { start, end: Math.max(start, end) };
+}
+
+function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
 }
 
 function preview(sql: string): string {
@@ -332,6 +370,8 @@ interface DdlHead {
   name: string;
   /** ALTER TABLE … RENAME TO newName. */
   newName?: string;
+  /** The table of a CREATE INDEX. */
+  table?: string;
 }
 
 /** Reads `CREATE [TEMP] [UNIQUE|VIRTUAL] TABLE|INDEX [IF NOT EXISTS] [schema.]name`, DROP and ALTER TABLE heads. */
@@ -363,7 +403,12 @@ function parseDdlHead(sql: string): DdlHead | undefined {
     const name = readName();
     if (name === undefined) return undefined;
     const objectType = kind === 'TABLE' ? 'table' : kind === 'INDEX' ? 'index' : 'other';
-    return { action: action === 'CREATE' ? 'create' : 'drop', objectType, name };
+    const parsed: DdlHead = { action: action === 'CREATE' ? 'create' : 'drop', objectType, name };
+    if (objectType === 'index' && word() === 'ON') {
+      i++;
+      parsed.table = readName();
+    }
+    return parsed;
   }
   if (action === 'ALTER' && word() === 'TABLE') {
     i++;
@@ -431,9 +476,18 @@ function sameName(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
 }
 
-function readSchemaObject(db: Database, name: string): { name: string; tableName: string } | undefined {
-  const [row] = query(db, 'SELECT name, tbl_name FROM sqlite_schema WHERE name = ?1 COLLATE NOCASE', [name]);
-  return row ? { name: String(row[0]), tableName: String(row[1]) } : undefined;
+function runFirstStatement(db: Database, sql: string): void {
+  const statement = db.prepare(sql);
+  try {
+    statement.step();
+  } finally {
+    statement.free();
+  }
+}
+
+function indexSql(db: Database, name: string): string | undefined {
+  const [row] = query(db, "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?1", [name]);
+  return row?.[0] == null ? undefined : String(row[0]);
 }
 
 /** Ordinary tables of the main schema; virtual tables, their shadow tables and sqlite_* are left out. */
@@ -443,6 +497,10 @@ function readTables(
   indexOrigins: Map<string, SourceLocation>,
 ): Map<string, TableInfo> {
   const tables = new Map<string, TableInfo>();
+  const indexSqlByName = new Map<string, string>();
+  for (const [name, sql] of query(db, "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL")) {
+    indexSqlByName.set(String(name), String(sql));
+  }
   const rows = query(
     db,
     "SELECT l.name, l.wr, s.sql FROM pragma_table_list l JOIN sqlite_schema s ON s.name = l.name AND s.type = 'table' " +
@@ -462,7 +520,7 @@ function readTables(
       table.home = origin.home;
     }
     // Constraint indexes (PRIMARY KEY, UNIQUE) are defined by the table's CREATE TABLE.
-    table.indexes = readIndexes(db, tableName, indexOrigins, origin?.definedAt);
+    table.indexes = readIndexes(db, tableName, indexOrigins, origin?.definedAt, (name) => indexSqlByName.get(name));
     tables.set(tableName.toLowerCase(), table);
   }
   return tables;
@@ -515,22 +573,22 @@ function readIndexes(
   db: Database,
   table: string,
   indexOrigins: Map<string, SourceLocation>,
-  tableDefinedAt?: SourceLocation,
+  tableDefinedAt: SourceLocation | undefined,
+  createSqlOf: (indexName: string) => string | undefined,
 ): IndexInfo[] {
   const indexes: IndexInfo[] = [];
-  const rows = query(
-    db,
-    "SELECT l.name, l.\"unique\", l.origin, l.partial, s.sql FROM pragma_index_list(?1) l LEFT JOIN sqlite_schema s ON s.type = 'index' AND s.name = l.name ORDER BY l.seq DESC",
-    [table],
-  );
-  for (const [name, unique, origin, partial, sql] of rows) {
+  // Oldest first: pragma_index_list numbers the newest index 0.
+  const rows = query(db, 'SELECT name, "unique", origin, partial FROM pragma_index_list(?1) ORDER BY seq DESC', [table]);
+  for (const [name, unique, origin, partial] of rows) {
     const indexName = String(name);
-    const expressionTexts = sql ? indexTermTexts(String(sql)) : [];
     const columns: IndexColumn[] = [];
     const keyColumns = query(db, 'SELECT seqno, cid, name, "desc" FROM pragma_index_xinfo(?1) WHERE key = 1 ORDER BY seqno', [indexName]);
+    let expressionTexts: string[] | undefined;
     for (const [seqno, cid, columnName, desc] of keyColumns) {
       const column: IndexColumn = { name: columnName === null ? null : String(columnName), desc: desc === 1 };
       if (cid === -2) {
+        // Expression columns have no name; take their text from the CREATE INDEX statement.
+        expressionTexts ??= indexTermTexts(createSqlOf(indexName) ?? '');
         const expression = expressionTexts[Number(seqno)];
         if (expression) column.expr = expression;
       }
