@@ -13,7 +13,7 @@ import type {
   SourceFile,
   SourceLocation,
 } from './types';
-import { discoverFiles, readSourceFile } from './workspace/files';
+import { discoverFiles, languageForPath, readSourceFile } from './workspace/files';
 import { extractSqlFile } from './extract/sqlFile';
 import { extractPython } from './extract/python';
 import { detectMigrationsFolder } from './schema/order';
@@ -40,13 +40,19 @@ async function extractFacts(file: SourceFile): Promise<FileFacts | undefined> {
   }
 }
 
-/** The state a run builds before planning: every file's facts and the rebuilt schema. */
+/**
+ * The state a run builds before planning: every file's facts and the rebuilt schema. The language server keeps
+ * one per workspace folder and updates it file by file; the CLI builds one and throws it away.
+ */
 export interface PreparedWorkspace {
   root: string;
   config: PlanLensConfig;
   facts: Map<string, FileFacts>;
   texts: Map<string, string>;
   db: SchemaDatabase;
+  /** Notes from reading and extracting each file, by file ('' for workspace-wide notes). */
+  fileNotes: Map<string, Note[]>;
+  /** Notes from building the schema and running rules. */
   notes: Note[];
   /** How the project names indexes; learned once from the schema. */
   namingStyle: ReturnType<typeof detectNamingStyle>;
@@ -105,38 +111,197 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Everything the schema depends on: changes to it (text or position of any DDL) require a rebuild. */
+function schemaFingerprint(facts: Map<string, FileFacts>, config: PlanLensConfig): string {
+  const parts: string[] = [String(config.defaultRowCount), config.schema.join('\u0001')];
+  for (const [file, fact] of [...facts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    for (const statement of fact.statements) {
+      if (statement.role !== 'schema') continue;
+      parts.push(`${file}\u0001${statement.range.start}\u0001${statement.sql}`);
+    }
+  }
+  return parts.join('\u0000');
+}
+
+async function readAndExtract(
+  root: string,
+  relative: string,
+  textOverride?: string,
+): Promise<{ fact?: FileFacts; text?: string; notes: Note[] }> {
+  const notes: Note[] = [];
+  let file: SourceFile | undefined;
+  if (textOverride !== undefined) {
+    const language = languageForPath(relative);
+    if (!language) return { notes };
+    file = { path: relative, language, text: textOverride.replace(/^\uFEFF/, '') };
+  } else {
+    const read = readSourceFile(root, relative);
+    if (read.note) notes.push(read.note);
+    file = read.file;
+  }
+  if (!file) return { notes };
+  try {
+    const fact = await extractFacts(file);
+    if (fact?.skippedDialect) notes.push({ level: 'info', file: file.path, message: `skipped: ${fact.skippedDialect}` });
+    return { fact, text: file.text, notes };
+  } catch (error) {
+    notes.push({ level: 'error', file: file.path, message: `could not extract queries: ${errorMessage(error)}` });
+    return { text: file.text, notes };
+  }
+}
+
 /** Reads and extracts every file under the root, then rebuilds the schema. */
 export async function prepareWorkspace(
   root: string,
   config: PlanLensConfig,
   onProgress?: (done: number, total: number) => void,
+  isCancelled?: () => boolean,
 ): Promise<PreparedWorkspace> {
-  const notes: Note[] = [];
   const discovered = await discoverFiles(root, config);
-  notes.push(...discovered.notes);
+  const fileNotes = new Map<string, Note[]>([['', discovered.notes]]);
   const facts = new Map<string, FileFacts>();
   const texts = new Map<string, string>();
   let done = 0;
   for (const relative of discovered.files) {
-    const { file, note } = readSourceFile(root, relative);
-    if (note) notes.push(note);
-    if (file) {
-      texts.set(file.path, file.text);
-      try {
-        const fact = await extractFacts(file);
-        if (fact) {
-          facts.set(file.path, fact);
-          if (fact.skippedDialect) notes.push({ level: 'info', file: file.path, message: `skipped: ${fact.skippedDialect}` });
-        }
-      } catch (error) {
-        notes.push({ level: 'error', file: file.path, message: `could not extract queries: ${errorMessage(error)}` });
-      }
-    }
+    if (isCancelled?.()) break;
+    const { fact, text, notes } = await readAndExtract(root, relative);
+    if (text !== undefined) texts.set(relative, text);
+    if (fact) facts.set(relative, fact);
+    if (notes.length > 0) fileNotes.set(relative, notes);
     onProgress?.(++done, discovered.files.length);
   }
   const db = await buildSchema(schemaUnits(facts, config), { defaultRowCount: config.defaultRowCount });
-  notes.push(...db.notes);
-  return { root, config, facts, texts, db, notes, namingStyle: detectNamingStyle(db.tables.values()), lineIndexes: new Map() };
+  return {
+    root,
+    config,
+    facts,
+    texts,
+    db,
+    fileNotes,
+    notes: [...db.notes],
+    namingStyle: detectNamingStyle(db.tables.values()),
+    lineIndexes: new Map(),
+  };
+}
+
+/** All notes of a workspace, workspace-wide ones first. */
+export function allNotes(workspace: PreparedWorkspace): Note[] {
+  return [...[...workspace.fileNotes.values()].flat(), ...workspace.notes];
+}
+
+/**
+ * A workspace kept up to date file by file (the language server's model). Findings are computed lazily per
+ * file and cached until that file, or the schema, changes.
+ */
+export class AnalysisSession {
+  private findingsCache = new Map<string, Finding[]>();
+  private schemaFindingsCache: Finding[] | undefined;
+  private fingerprint: string;
+
+  private constructor(private workspace: PreparedWorkspace) {
+    this.fingerprint = schemaFingerprint(workspace.facts, workspace.config);
+  }
+
+  static async open(
+    root: string,
+    config: PlanLensConfig,
+    onProgress?: (done: number, total: number) => void,
+    isCancelled?: () => boolean,
+  ): Promise<AnalysisSession> {
+    return new AnalysisSession(await prepareWorkspace(root, config, onProgress, isCancelled));
+  }
+
+  get root(): string {
+    return this.workspace.root;
+  }
+
+  get prepared(): PreparedWorkspace {
+    return this.workspace;
+  }
+
+  /** Files that hold SQL (queries or schema). */
+  files(): string[] {
+    return [...this.workspace.facts.keys()];
+  }
+
+  textOf(file: string): string | undefined {
+    return this.workspace.texts.get(file);
+  }
+
+  factsOf(file: string): FileFacts | undefined {
+    return this.workspace.facts.get(file);
+  }
+
+  notes(): Note[] {
+    return allNotes(this.workspace);
+  }
+
+  /**
+   * Replaces a file's text (an editor buffer, or the disk after a watched-file event); `undefined` removes it.
+   * Returns whether the schema changed, in which case every file's findings may have changed.
+   */
+  async updateFile(file: string, text: string | undefined): Promise<{ schemaChanged: boolean }> {
+    const ws = this.workspace;
+    ws.lineIndexes.delete(file);
+    this.findingsCache.delete(file);
+    if (text === undefined) {
+      ws.facts.delete(file);
+      ws.texts.delete(file);
+      ws.fileNotes.delete(file);
+    } else {
+      const { fact, notes } = await readAndExtract(ws.root, file, text);
+      ws.texts.set(file, text);
+      if (fact) ws.facts.set(file, fact);
+      else ws.facts.delete(file);
+      if (notes.length > 0) ws.fileNotes.set(file, notes);
+      else ws.fileNotes.delete(file);
+    }
+    const fingerprint = schemaFingerprint(ws.facts, ws.config);
+    if (fingerprint === this.fingerprint) return { schemaChanged: false };
+    this.fingerprint = fingerprint;
+    const db = await buildSchema(schemaUnits(ws.facts, ws.config), { defaultRowCount: ws.config.defaultRowCount });
+    ws.db.close();
+    ws.db = db;
+    ws.notes = [...db.notes];
+    ws.namingStyle = detectNamingStyle(db.tables.values());
+    this.findingsCache.clear();
+    this.schemaFindingsCache = undefined;
+    return { schemaChanged: true };
+  }
+
+  /** Findings located in one file (query findings and schema findings). */
+  findingsFor(file: string): Finding[] {
+    let cached = this.findingsCache.get(file);
+    if (!cached) {
+      cached = [];
+      for (const statement of this.workspace.facts.get(file)?.statements ?? []) {
+        if (statement.role !== 'query') continue;
+        try {
+          cached.push(...analyzeStatement(this.workspace, statement));
+        } catch (error) {
+          this.workspace.notes.push({ level: 'error', file, message: `could not analyse a query: ${errorMessage(error)}` });
+        }
+      }
+      this.findingsCache.set(file, cached);
+    }
+    this.schemaFindingsCache ??= schemaFindings(this.workspace);
+    return [...cached, ...this.schemaFindingsCache.filter((finding) => finding.file === file)].sort(compareFindings);
+  }
+
+  /** The query statement whose range contains the offset, if any. */
+  statementAt(file: string, offset: number): ExtractedSql | undefined {
+    return this.workspace.facts
+      .get(file)
+      ?.statements.find((statement) => statement.role === 'query' && statement.range.start <= offset && offset <= statement.range.end);
+  }
+
+  explainStatement(statement: ExtractedSql): ExplainReport {
+    return explainPrepared(this.workspace, statement);
+  }
+
+  close(): void {
+    this.workspace.db.close();
+  }
 }
 
 function severityFor(config: PlanLensConfig, ruleId: string): Severity | 'off' {
@@ -290,35 +455,39 @@ function compareFindings(a: Finding, b: Finding): number {
   return a.range.start - b.range.start || a.ruleId.localeCompare(b.ruleId);
 }
 
-/** Analyses the workspace. The schema always comes from the whole root; `paths` only limits what is reported. */
+/** Analyses the workspace. The schema always comes from the whole root; `paths` only limit what is reported. */
 export async function analyzeWorkspace(options: AnalyzeOptions): Promise<AnalysisResult> {
-  const workspace = await prepareWorkspace(options.root, options.config, options.onProgress);
+  const session = await AnalysisSession.open(options.root, options.config, options.onProgress);
   try {
     const scopes = toRelative(options.root, options.paths);
-    const findings: Finding[] = [];
-    for (const fact of workspace.facts.values()) {
-      if (!isReported(fact.file, scopes)) continue;
-      for (const statement of fact.statements) {
-        if (statement.role !== 'query') continue;
-        try {
-          findings.push(...analyzeStatement(workspace, statement));
-        } catch (error) {
-          workspace.notes.push({ level: 'error', file: fact.file, message: `could not analyse a query: ${errorMessage(error)}` });
-        }
-      }
-    }
-    findings.push(...schemaFindings(workspace).filter((finding) => isReported(finding.file, scopes)));
-    findings.sort(compareFindings);
+    const files = session.files().filter((file) => isReported(file, scopes));
+    const findings = files.flatMap((file) => session.findingsFor(file)).sort(compareFindings);
     return {
       root: options.root,
       findings,
-      notes: workspace.notes,
-      files: [...workspace.facts.keys()].filter((file) => isReported(file, scopes)),
-      texts: workspace.texts,
+      notes: session.notes(),
+      files,
+      texts: session.prepared.texts,
     };
   } finally {
-    workspace.db.close();
+    session.close();
   }
+}
+
+/** Plan, findings and the verified suggestion for one statement. */
+export function explainPrepared(workspace: PreparedWorkspace, statement: ExtractedSql): ExplainReport {
+  const plan = workspace.db.explain(statement.sql);
+  const findings = analyzeStatement(workspace, statement);
+  const withSuggestion = findings.find((finding) => finding.suggestion);
+  return {
+    sql: statement.sql,
+    location: statement.file === '<command line>' ? undefined : { file: statement.file, range: statement.range },
+    planBefore: plan.ok ? formatPlanTree(plan.roots) : [],
+    findings,
+    planAfter: withSuggestion?.planAfter,
+    suggestion: withSuggestion?.suggestion,
+    error: plan.ok ? undefined : plan.error,
+  };
 }
 
 /** A report for a request that names nothing to plan; the CLI shows `error` as a usage error. */
@@ -361,18 +530,7 @@ export async function explainQuery(options: {
     } else {
       return emptyExplain('explain needs --sql or a file and line');
     }
-    const plan = workspace.db.explain(statement.sql);
-    const findings = analyzeStatement(workspace, statement);
-    const withSuggestion = findings.find((finding) => finding.suggestion);
-    return {
-      sql: statement.sql,
-      location: statement.file === '<command line>' ? undefined : { file: statement.file, range: statement.range },
-      planBefore: plan.ok ? formatPlanTree(plan.roots) : [],
-      findings,
-      planAfter: withSuggestion?.planAfter,
-      suggestion: withSuggestion?.suggestion,
-      error: plan.ok ? undefined : plan.error,
-    };
+    return explainPrepared(workspace, statement);
   } finally {
     workspace.db.close();
   }
