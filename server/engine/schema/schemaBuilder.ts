@@ -1,6 +1,6 @@
 // Rebuilds the workspace's schema in an in-memory sql.js database, reads back the model SQLite ends up
 // with (tables, columns, indexes), writes synthetic statistics and answers plan questions against it.
-import type { Database, SqlValue } from 'sql.js';
+import type { Database, SqlValue, Statement } from 'sql.js';
 import { buildPlanTree, errorText, explainRows } from '../plan/explain';
 import { isDdl, isTransactionControl, splitSqlStatements, stripLeadingComments } from '../sql/split';
 import type {
@@ -43,18 +43,19 @@ export async function buildSchema(units: SchemaUnit[], options: { defaultRowCoun
   } finally {
     applier.dispose();
   }
-  const tables = readTables(db, applier.tableOrigins, applier.indexOrigins);
+  const queries = new CachedQueries(db);
+  const tables = readTables(queries, applier.tableOrigins, applier.indexOrigins);
   writeSyntheticStats(db, tables.values(), options.defaultRowCount);
-  return new SchemaDatabase(db, tables, applier.notes, options.defaultRowCount);
+  return new SchemaDatabase(db, queries, tables, applier.notes, options.defaultRowCount);
 }
 
 export class SchemaDatabase {
   /** Index name (lowercased) → its table and whether it is partial, for resolving plan output. */
   private readonly indexesByName = new Map<string, IndexInfo>();
-  private tableOfIndexStatement: ReturnType<Database['prepare']> | undefined;
 
   constructor(
     private readonly db: Database,
+    private readonly queries: CachedQueries,
     /** Keyed by lowercased table name. */
     readonly tables: Map<string, TableInfo>,
     readonly notes: Note[],
@@ -101,18 +102,11 @@ export class SchemaDatabase {
   private lookupIndex(name: string): Pick<IndexInfo, 'table' | 'partial'> | undefined {
     const known = this.indexesByName.get(name.toLowerCase());
     if (known) return known;
-    this.tableOfIndexStatement ??= this.db.prepare(
+    const [row] = this.queries.all(
       "SELECT s.tbl_name, l.partial FROM sqlite_schema s, pragma_index_list(s.tbl_name) l WHERE s.type = 'index' AND s.name = ?1 AND l.name = s.name",
+      [name],
     );
-    const statement = this.tableOfIndexStatement;
-    try {
-      statement.bind([name]);
-      if (!statement.step()) return undefined;
-      const [table, partial] = statement.get();
-      return { table: String(table), partial: partial === 1 };
-    } finally {
-      statement.reset();
-    }
+    return row ? { table: String(row[0]), partial: row[1] === 1 } : undefined;
   }
 
   /** SQLite's message when `sql` cannot be prepared (`no such column: x`), else undefined. Nothing runs. */
@@ -154,13 +148,13 @@ export class SchemaDatabase {
   }
 
   private indexExists(name: string): boolean {
-    return query(this.db, 'SELECT 1 FROM pragma_index_info(?1) LIMIT 1', [name]).length > 0;
+    return this.queries.all('SELECT 1 FROM pragma_index_info(?1) LIMIT 1', [name]).length > 0;
   }
 
   private writeHypotheticalStat(head: DdlHead): void {
     const table = head.table === undefined ? undefined : this.tables.get(head.table.toLowerCase());
     if (!table) return;
-    const index = readIndexes(this.db, table.name, new Map(), undefined, (name) => indexSql(this.db, name)).find((candidate) =>
+    const index = readIndexes(this.queries, table.name, new Map(), undefined, (name) => indexSql(this.queries, name)).find((candidate) =>
       sameName(candidate.name, head.name),
     );
     if (index) insertStatRows(this.db, [{ tbl: table.name, idx: index.name, stat: statRowForIndex(table, index, this.rowCount) }]);
@@ -186,8 +180,7 @@ export class SchemaDatabase {
   }
 
   close(): void {
-    this.tableOfIndexStatement?.free();
-    this.tableOfIndexStatement = undefined;
+    this.queries.free();
     this.db.close();
   }
 }
@@ -460,15 +453,31 @@ function stripOrdering(term: string): string {
 // ---------------------------------------------------------------------------------------------
 // reading the model back
 
-function query(db: Database, sql: string, params: SqlValue[] = []): SqlValue[][] {
-  const statement = db.prepare(sql);
-  try {
-    statement.bind(params);
-    const rows: SqlValue[][] = [];
-    while (statement.step()) rows.push(statement.get());
-    return rows;
-  } finally {
-    statement.free();
+/** Read queries, each SQL text prepared once: reading a schema runs the same few queries per table and index. */
+class CachedQueries {
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(private readonly db: Database) {}
+
+  all(sql: string, params: SqlValue[] = []): SqlValue[][] {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    try {
+      statement.bind(params);
+      const rows: SqlValue[][] = [];
+      while (statement.step()) rows.push(statement.get());
+      return rows;
+    } finally {
+      statement.reset();
+    }
+  }
+
+  free(): void {
+    for (const statement of this.statements.values()) statement.free();
+    this.statements.clear();
   }
 }
 
@@ -485,24 +494,23 @@ function runFirstStatement(db: Database, sql: string): void {
   }
 }
 
-function indexSql(db: Database, name: string): string | undefined {
-  const [row] = query(db, "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?1", [name]);
+function indexSql(queries: CachedQueries, name: string): string | undefined {
+  const [row] = queries.all("SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?1", [name]);
   return row?.[0] == null ? undefined : String(row[0]);
 }
 
 /** Ordinary tables of the main schema; virtual tables, their shadow tables and sqlite_* are left out. */
 function readTables(
-  db: Database,
+  queries: CachedQueries,
   tableOrigins: Map<string, TableOrigin>,
   indexOrigins: Map<string, SourceLocation>,
 ): Map<string, TableInfo> {
   const tables = new Map<string, TableInfo>();
   const indexSqlByName = new Map<string, string>();
-  for (const [name, sql] of query(db, "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL")) {
+  for (const [name, sql] of queries.all("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL")) {
     indexSqlByName.set(String(name), String(sql));
   }
-  const rows = query(
-    db,
+  const rows = queries.all(
     "SELECT l.name, l.wr, s.sql FROM pragma_table_list l JOIN sqlite_schema s ON s.name = l.name AND s.type = 'table' " +
       "WHERE l.schema = 'main' AND l.type = 'table' AND l.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY s.rowid",
   );
@@ -511,7 +519,7 @@ function readTables(
     const origin = tableOrigins.get(tableName.toLowerCase());
     const table: TableInfo = {
       name: tableName,
-      columns: readColumns(db, tableName, String(sql ?? '')),
+      columns: readColumns(queries, tableName, String(sql ?? '')),
       indexes: [],
       withoutRowid: withoutRowid === 1,
     };
@@ -520,21 +528,21 @@ function readTables(
       table.home = origin.home;
     }
     // Constraint indexes (PRIMARY KEY, UNIQUE) are defined by the table's CREATE TABLE.
-    table.indexes = readIndexes(db, tableName, indexOrigins, origin?.definedAt, (name) => indexSqlByName.get(name));
+    table.indexes = readIndexes(queries, tableName, indexOrigins, origin?.definedAt, (name) => indexSqlByName.get(name));
     tables.set(tableName.toLowerCase(), table);
   }
   return tables;
 }
 
-function readColumns(db: Database, table: string, createSql: string): ColumnInfo[] {
+function readColumns(queries: CachedQueries, table: string, createSql: string): ColumnInfo[] {
   const flagColumns = checkedFlagColumns(createSql);
   const references = new Map<string, string>();
-  for (const [from, target] of query(db, 'SELECT "from", "table" FROM pragma_foreign_key_list(?1)', [table])) {
+  for (const [from, target] of queries.all('SELECT "from", "table" FROM pragma_foreign_key_list(?1)', [table])) {
     references.set(String(from).toLowerCase(), String(target));
   }
   const columns: ColumnInfo[] = [];
   // hidden: 1 = virtual-table hidden column (not a real column); 2/3 = generated columns, which are.
-  for (const [name, type, notNull, pk, hidden] of query(db, 'SELECT name, type, "notnull", pk, hidden FROM pragma_table_xinfo(?1)', [table])) {
+  for (const [name, type, notNull, pk, hidden] of queries.all('SELECT name, type, "notnull", pk, hidden FROM pragma_table_xinfo(?1)', [table])) {
     if (hidden === 1) continue;
     const columnName = String(name);
     const column: ColumnInfo = {
@@ -570,7 +578,7 @@ function unquote(identifier: string): string {
 }
 
 function readIndexes(
-  db: Database,
+  queries: CachedQueries,
   table: string,
   indexOrigins: Map<string, SourceLocation>,
   tableDefinedAt: SourceLocation | undefined,
@@ -578,11 +586,11 @@ function readIndexes(
 ): IndexInfo[] {
   const indexes: IndexInfo[] = [];
   // Oldest first: pragma_index_list numbers the newest index 0.
-  const rows = query(db, 'SELECT name, "unique", origin, partial FROM pragma_index_list(?1) ORDER BY seq DESC', [table]);
+  const rows = queries.all('SELECT name, "unique", origin, partial FROM pragma_index_list(?1) ORDER BY seq DESC', [table]);
   for (const [name, unique, origin, partial] of rows) {
     const indexName = String(name);
     const columns: IndexColumn[] = [];
-    const keyColumns = query(db, 'SELECT seqno, cid, name, "desc" FROM pragma_index_xinfo(?1) WHERE key = 1 ORDER BY seqno', [indexName]);
+    const keyColumns = queries.all('SELECT seqno, cid, name, "desc" FROM pragma_index_xinfo(?1) WHERE key = 1 ORDER BY seqno', [indexName]);
     let expressionTexts: string[] | undefined;
     for (const [seqno, cid, columnName, desc] of keyColumns) {
       const column: IndexColumn = { name: columnName === null ? null : String(columnName), desc: desc === 1 };

@@ -175,11 +175,14 @@ function ensureStatTable(db: Database): void {
 /** Adds rows to sqlite_stat1. Callers reload them into the planner with `ANALYZE sqlite_schema`. */
 export function insertStatRows(db: Database, rows: StatRow[]): void {
   ensureStatTable(db);
+  // One transaction for all rows: outside one, every INSERT would commit on its own.
+  db.run('SAVEPOINT planlens_stats');
   const insert = db.prepare('INSERT INTO sqlite_stat1(tbl, idx, stat) VALUES (?, ?, ?)');
   try {
     for (const row of rows) insert.run([row.tbl, row.idx, row.stat]);
   } finally {
     insert.free();
+    db.run('RELEASE planlens_stats');
   }
 }
 
