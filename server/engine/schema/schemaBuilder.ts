@@ -297,7 +297,7 @@ function quoteIdentifier(name: string): string {
 }
 
 function preview(sql: string): string {
-  const oneLine = stripLeadingComments(sql).replace(/\s+/g, ' ');
+  const oneLine = sql.replace(/\s+/g, ' ');
   return `\`${oneLine.length > 60 ? `${oneLine.slice(0, 57)}...` : oneLine}\``;
 }
 
