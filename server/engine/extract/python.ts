@@ -1,0 +1,827 @@
+import type { Node, Tree } from 'web-tree-sitter';
+import { isDdl, stripLeadingComments } from '../sql/split';
+import { LineIndex } from '../text/lineIndex';
+import type {
+  ExtractedSql,
+  FileFacts,
+  MigrationContainer,
+  OffsetRange,
+  SourceFile,
+  StringLiteralInfo,
+  Suppression,
+} from '../types';
+import { MappedSqlBuilder, normalizeParameters, type MappedSql } from './params';
+import { collectSuppressions } from './suppressions';
+import { withSyntaxTree } from './treeSitter';
+
+/** Methods of sqlite3 / aiosqlite connections and cursors and SQLAlchemy connections whose first argument is SQL. */
+const EXECUTE_METHODS = new Set([
+  'execute',
+  'executemany',
+  'executescript',
+  'execute_fetchall',
+  'execute_insert',
+  'exec_driver_sql',
+]);
+
+/** Receivers of `.text(...)` that are SQLAlchemy (`sa.text`, `sqlalchemy.text`). */
+const SQLALCHEMY_MODULES = new Set(['sa', 'sqlalchemy', 'sqlalchemy.sql']);
+
+/** A string passed to an execute-like call is SQL only when it starts with one of these. */
+const SQL_KEYWORDS = new Set([
+  'SELECT', 'WITH', 'INSERT', 'UPDATE', 'DELETE', 'REPLACE', 'PRAGMA', 'CREATE', 'ALTER', 'DROP', 'EXPLAIN',
+  'VALUES', 'BEGIN', 'COMMIT', 'ROLLBACK', 'SAVEPOINT', 'RELEASE', 'ANALYZE', 'VACUUM', 'REINDEX', 'ATTACH', 'DETACH',
+]);
+
+/**
+ * DDL that is schema even when no execute call is in sight: it names the object kind and something after it,
+ * so prose such as "Create a new session" or "Drop me a line" is not mistaken for schema.
+ */
+const SCHEMA_DDL_SHAPE =
+  /^(?:create\s+(?:temp(?:orary)?\s+)?(?:unique\s+)?(?:table|index|view|trigger|virtual\s+table)|alter\s+table|drop\s+(?:table|index|view|trigger))\s+[^\s;]/i;
+
+/** Calls that only trim whitespace around a string, which SQLite does not care about. */
+const WHITESPACE_METHODS = new Set(['strip', 'lstrip', 'rstrip']);
+const DEDENT_FUNCTIONS = new Set(['dedent', 'textwrap.dedent']);
+
+/** How many names deep `Q = BASE + "…"` chains are followed. */
+const MAX_NAME_DEPTH = 8;
+
+/**
+ * The only node kinds the extractor looks at. One native pass (`descendantsOfType`) collects them in
+ * source order, which costs a fraction of stepping a TreeCursor through every token from JavaScript.
+ */
+const VISITED_TYPES = [
+  'comment',
+  'string',
+  'call',
+  'assignment',
+  'augmented_assignment',
+  'for_statement',
+  'for_in_clause',
+  'as_pattern_target',
+  'named_expression',
+  'function_definition',
+  'class_definition',
+];
+
+/** Words without which a file holds nothing for this extractor: it is not parsed at all. */
+const SQL_CALL_HINT = /execute|exec_driver_sql|\btext\s*\(/;
+const DDL_VERB_HINT = /\b(?:create|alter|drop)\b/i;
+const DDL_OBJECT_HINT = /\b(?:table|index|view|trigger)\b/i;
+
+/** What a name is bound to: the value expression, or null when it holds something we cannot follow. */
+type Bindings = Map<string, Node | null>;
+
+interface Resolution {
+  value: Node | null;
+  resolve: NameResolver;
+}
+type NameResolver = (name: string) => Resolution | undefined;
+
+interface Scope {
+  kind: 'module' | 'class' | 'function';
+  name: string;
+  bindings: Bindings;
+  /** End offset of the def/class (the module's is Infinity). */
+  end: number;
+}
+
+interface LiteralPiece {
+  range: OffsetRange;
+  contentRange: OffsetRange;
+  quote: string;
+  prefix: string;
+}
+
+/** A string expression turned into SQL. */
+interface Evaluation {
+  /** The expression that holds the SQL, after following names and whitespace wrappers. */
+  root: Node;
+  mapped: MappedSql;
+  pieces: LiteralPiece[];
+  dynamic: boolean;
+}
+
+interface CallSite {
+  call: { method: string; range: OffsetRange };
+  enclosingFunction?: string;
+}
+
+/** A DDL literal; emitted once even when several calls run it. */
+interface DdlCandidate {
+  evaluation: Evaluation;
+  /** Looks like schema on its own (see SCHEMA_DDL_SHAPE). */
+  schemaShaped: boolean;
+  /** Function around the literal itself. */
+  enclosingFunction?: string;
+  /** The first execute-like call that runs it. */
+  execution?: CallSite;
+}
+
+/** Finds the SQL of one Python file: execute-like calls, names they use, and DDL literals (schema). */
+export async function extractPython(file: SourceFile): Promise<FileFacts> {
+  const facts = mayHoldSql(file.text)
+    ? await withSyntaxTree('python', file.text, (tree) => new PythonExtractor(file, tree).run())
+    : undefined;
+  return facts ?? { file: file.path, language: 'python', statements: [], suppressions: [] };
+}
+
+/** Most Python files never touch SQL; a text search spares them the parse. */
+function mayHoldSql(text: string): boolean {
+  return SQL_CALL_HINT.test(text) || (DDL_VERB_HINT.test(text) && DDL_OBJECT_HINT.test(text));
+}
+
+class PythonExtractor {
+  private readonly source: string;
+  private readonly queries: ExtractedSql[] = [];
+  /** DDL literals by the range of their root expression. */
+  private readonly ddl = new Map<string, DdlCandidate>();
+  private readonly comments: Array<{ text: string; line: number }> = [];
+  private lineIndex: LineIndex | undefined;
+  private readonly scopes: Scope[] = [];
+  /** Module-level names as they are after the whole module ran: what functions see when they are called. */
+  private readonly moduleFinal: Bindings = new Map();
+  private readonly classAttributesByStart = new Map<number, Bindings>();
+  private readonly classAttributesByName = new Map<string, Bindings>();
+  /** String expressions the walk has already judged (by range). */
+  private readonly visitedRoots = new Set<string>();
+  /** `text(...)` calls already reported as the argument of their execute call. */
+  private readonly wrappedTextCalls = new Set<number>();
+  private readonly moduleResolver: NameResolver = (name) => {
+    const value = this.moduleFinal.get(name);
+    return value === undefined ? undefined : { value, resolve: this.moduleResolver };
+  };
+
+  constructor(
+    private readonly file: SourceFile,
+    private readonly tree: Tree,
+  ) {
+    this.source = file.text;
+  }
+
+  run(): FileFacts {
+    const root = this.tree.rootNode;
+    this.collectModuleBindings(root);
+    this.scopes.push({ kind: 'module', name: '', bindings: new Map(), end: Infinity });
+    for (const node of root.descendantsOfType(VISITED_TYPES)) this.visit(node);
+    const statements = [...this.queries, ...this.ddlStatements()];
+    statements.sort((a, b) => a.range.start - b.range.start);
+    const suppressions: Suppression[] = collectSuppressions(this.comments, '#');
+    return { file: this.file.path, language: 'python', statements, suppressions };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // the walk: nodes arrive in source order; scopes close when a node starts past their end
+
+  private visit(node: Node): void {
+    const start = node.startIndex;
+    while (this.scopes.length > 1 && this.currentScope().end <= start) this.scopes.pop();
+    switch (node.type) {
+      case 'comment':
+        this.comments.push({ text: node.text, line: this.lineOf(start) });
+        break;
+      case 'string':
+        if (this.contentMayStartWithDdl(start)) this.visitLiteral(node);
+        break;
+      case 'call':
+        if (sqlCallMethod(node)) this.visitCall(node);
+        break;
+      case 'assignment':
+        this.bindAssignment(node, this.currentScope().bindings, this.innermostClass()?.bindings);
+        break;
+      case 'augmented_assignment':
+        // `sql += " AND …"` makes the name conditional: stop following it.
+        this.bindUnresolvable(node.childForFieldName('left'), this.currentScope().bindings);
+        break;
+      case 'for_statement':
+      case 'for_in_clause':
+        this.bindUnresolvable(node.childForFieldName('left'), this.currentScope().bindings);
+        break;
+      case 'as_pattern_target':
+        this.bindUnresolvable(node, this.currentScope().bindings);
+        break;
+      case 'named_expression': {
+        const name = node.childForFieldName('name');
+        if (name) this.currentScope().bindings.set(name.text, node.childForFieldName('value'));
+        break;
+      }
+      case 'function_definition':
+        this.enterFunction(node);
+        break;
+      case 'class_definition':
+        this.enterClass(node);
+        break;
+    }
+  }
+
+  private lineOf(offset: number): number {
+    this.lineIndex ??= new LineIndex(this.source);
+    return this.lineIndex.positionAt(offset).line;
+  }
+
+  /**
+   * Cheap test, before any node is touched, that a string literal may start with DDL: looks at the first
+   * non-blank character after its prefix and quotes. Keeps docstrings and messages from being decoded.
+   */
+  private contentMayStartWithDdl(literalStart: number): boolean {
+    const source = this.source;
+    let i = literalStart;
+    while (i < source.length && isPrefixLetter(source.charCodeAt(i))) i++;
+    const quote = source[i];
+    i += source[i + 1] === quote && source[i + 2] === quote ? 3 : 1;
+    while (i < source.length && isBlank(source.charCodeAt(i))) i++;
+    const ch = source[i];
+    // Letters of CREATE/ALTER/DROP, SQL comments, and what we cannot judge here (an empty piece, a hole, an escape).
+    return ch !== undefined && 'CcAaDd-/{\\\'"'.includes(ch);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // scopes and names
+
+  private currentScope(): Scope {
+    return this.scopes[this.scopes.length - 1];
+  }
+
+  private enterFunction(node: Node): void {
+    const bindings: Bindings = new Map();
+    const parameters = node.childForFieldName('parameters');
+    if (parameters) {
+      for (const parameter of parameters.namedChildren) {
+        const name = parameter.type === 'identifier' ? parameter : (parameter.childForFieldName('name') ?? parameter.firstNamedChild);
+        if (name?.type === 'identifier') bindings.set(name.text, null);
+      }
+    }
+    this.scopes.push({ kind: 'function', name: node.childForFieldName('name')?.text ?? '', bindings, end: node.endIndex });
+  }
+
+  private enterClass(node: Node): void {
+    const name = node.childForFieldName('name')?.text ?? '';
+    let attributes = this.classAttributesByStart.get(node.startIndex);
+    if (!attributes) {
+      attributes = new Map();
+      if (!this.classAttributesByName.has(name)) this.classAttributesByName.set(name, attributes);
+    }
+    this.scopes.push({ kind: 'class', name, bindings: attributes, end: node.endIndex });
+  }
+
+  /** Records `name = value` (and `self.name = value` into the class attributes when inside a class). */
+  private bindAssignment(node: Node, bindings: Bindings, classAttributes: Bindings | undefined): void {
+    const left = node.childForFieldName('left');
+    let value = node.childForFieldName('right');
+    while (value?.type === 'assignment') value = value.childForFieldName('right'); // a = b = "…"
+    if (!left) return;
+    if (left.type === 'identifier') {
+      bindings.set(left.text, value);
+    } else if (left.type === 'attribute') {
+      const object = left.childForFieldName('object');
+      const attribute = left.childForFieldName('attribute');
+      if (classAttributes && attribute && (object?.text === 'self' || object?.text === 'cls')) {
+        classAttributes.set(attribute.text, value);
+      }
+    } else {
+      this.bindUnresolvable(left, bindings);
+    }
+  }
+
+  /** Every plain name in a target pattern (`for a, b in …`, `with … as x`) now holds something unknown. */
+  private bindUnresolvable(target: Node | null, bindings: Bindings): void {
+    if (!target) return;
+    if (target.type === 'identifier') {
+      bindings.set(target.text, null);
+      return;
+    }
+    if (target.type === 'attribute' || target.type === 'subscript') return;
+    for (const child of target.namedChildren) this.bindUnresolvable(child, bindings);
+  }
+
+  private innermostClass(): Scope | undefined {
+    for (let i = this.scopes.length - 1; i >= 0; i--) if (this.scopes[i].kind === 'class') return this.scopes[i];
+    return undefined;
+  }
+
+  /** Qualified name of the enclosing def (`Class.method`, `outer.inner`), or undefined outside functions. */
+  private enclosingFunction(): string | undefined {
+    if (!this.scopes.some((scope) => scope.kind === 'function')) return undefined;
+    return this.scopes
+      .filter((scope) => scope.kind !== 'module')
+      .map((scope) => scope.name)
+      .join('.');
+  }
+
+  /** Top-level assignments and class-body constants, so functions see names defined anywhere in the module. */
+  private collectModuleBindings(root: Node): void {
+    for (const statement of root.namedChildren) {
+      if (statement.type === 'expression_statement') {
+        const assignment = statement.firstNamedChild;
+        if (assignment?.type === 'assignment') this.bindAssignment(assignment, this.moduleFinal, undefined);
+        continue;
+      }
+      const definition = statement.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
+      if (definition?.type !== 'class_definition') continue;
+      const attributes: Bindings = new Map();
+      for (const member of definition.childForFieldName('body')?.namedChildren ?? []) {
+        const assignment = member.type === 'expression_statement' ? member.firstNamedChild : null;
+        if (assignment?.type === 'assignment') this.bindAssignment(assignment, attributes, undefined);
+      }
+      this.classAttributesByStart.set(definition.startIndex, attributes);
+      const name = definition.childForFieldName('name')?.text;
+      if (name && !this.classAttributesByName.has(name)) this.classAttributesByName.set(name, attributes);
+    }
+  }
+
+  /**
+   * Resolves names at the current point of the walk: the closest preceding binding in the enclosing
+   * functions, then the module as it is once loaded. Code outside functions sees the module as run so far.
+   */
+  private currentResolver(): NameResolver {
+    const scopes = this.scopes.slice();
+    const insideFunction = scopes.some((scope) => scope.kind === 'function');
+    const resolver: NameResolver = (name) => {
+      for (let i = scopes.length - 1; i >= 0; i--) {
+        const scope = scopes[i];
+        if (scope.kind === 'module' || (scope.kind === 'class' && insideFunction)) continue;
+        const value = scope.bindings.get(name);
+        if (value !== undefined) return { value, resolve: resolver };
+      }
+      if (insideFunction) return this.moduleResolver(name);
+      const value = scopes[0].bindings.get(name);
+      return value === undefined ? undefined : { value, resolve: resolver };
+    };
+    return resolver;
+  }
+
+  /** `self.NAME`, `cls.NAME` or `ClassName.NAME` bound in a class body or by `self.NAME = …`. */
+  private resolveClassAttribute(attribute: Node): Resolution | undefined {
+    const object = attribute.childForFieldName('object');
+    const name = attribute.childForFieldName('attribute');
+    if (object?.type !== 'identifier' || !name) return undefined;
+    const owner =
+      object.text === 'self' || object.text === 'cls'
+        ? this.innermostClass()?.bindings
+        : this.classAttributesByName.get(object.text);
+    const value = owner?.get(name.text);
+    return value === undefined ? undefined : { value, resolve: this.moduleResolver };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // execute-like calls and DDL literals
+
+  private visitCall(node: Node): void {
+    const method = sqlCallMethod(node);
+    if (!method || (method === 'text' && this.wrappedTextCalls.has(node.startIndex))) return;
+    let sqlArgument = firstPositionalArgument(node);
+    if (!sqlArgument) return;
+    // session.execute(text("…")): report once, on the execute call.
+    const wrapped = unwrapParentheses(sqlArgument);
+    if (method !== 'text' && wrapped.type === 'call' && sqlCallMethod(wrapped) === 'text') {
+      this.wrappedTextCalls.add(wrapped.startIndex);
+      sqlArgument = firstPositionalArgument(wrapped);
+      if (!sqlArgument) return;
+    }
+    const evaluation = this.evaluate(sqlArgument, this.currentResolver());
+    if (!evaluation) return;
+    const site: CallSite = {
+      call: { method, range: { start: node.startIndex, end: node.endIndex } },
+      enclosingFunction: this.enclosingFunction(),
+    };
+    const keyword = leadingKeyword(evaluation.mapped.sql);
+    if (keyword === undefined || !SQL_KEYWORDS.has(keyword)) return;
+    if (isDdl(evaluation.mapped.sql)) {
+      const candidate = this.ddlCandidate(evaluation);
+      candidate.execution ??= site;
+      return;
+    }
+    this.queries.push(this.statement(evaluation, 'query', 'executed', site));
+  }
+
+  /**
+   * A string literal met by the walk: DDL in the expression it belongs to is schema even when no execute
+   * call is in sight. Pieces of `"a" "b"` and `"a" + "b"` lead to the same root, which is judged once.
+   */
+  private visitLiteral(piece: Node): void {
+    const root = literalRoot(piece);
+    if (!root) return;
+    const key = rangeKey(root);
+    if (this.visitedRoots.has(key) || this.ddl.has(key)) return;
+    this.visitedRoots.add(key);
+    const evaluation = this.evaluate(root, undefined);
+    if (!evaluation) return;
+    const head = stripLeadingComments(evaluation.mapped.sql);
+    if (leadingKeyword(head) === undefined || !isDdl(head)) return;
+    const candidate = this.ddlCandidate(evaluation);
+    candidate.schemaShaped = SCHEMA_DDL_SHAPE.test(head);
+    candidate.enclosingFunction = this.enclosingFunction();
+  }
+
+  private ddlCandidate(evaluation: Evaluation): DdlCandidate {
+    const key = rangeKey(evaluation.root);
+    let candidate = this.ddl.get(key);
+    if (!candidate) {
+      candidate = { evaluation, schemaShaped: false };
+      this.ddl.set(key, candidate);
+    }
+    return candidate;
+  }
+
+  private ddlStatements(): ExtractedSql[] {
+    const statements: ExtractedSql[] = [];
+    for (const candidate of this.ddl.values()) {
+      const { evaluation, execution } = candidate;
+      if (!execution && !candidate.schemaShaped) continue;
+      const statement = execution
+        ? this.statement(evaluation, 'schema', 'executed', execution)
+        : this.statement(evaluation, 'schema', 'constant', { enclosingFunction: candidate.enclosingFunction });
+      const container = migrationContainerOf(evaluation.root, this.source);
+      if (container) statement.migrationContainer = container;
+      statements.push(statement);
+    }
+    return statements;
+  }
+
+  private statement(
+    evaluation: Evaluation,
+    role: ExtractedSql['role'],
+    certainty: ExtractedSql['certainty'],
+    site: Partial<CallSite>,
+  ): ExtractedSql {
+    const mapped = normalizeParameters(evaluation.mapped, { pyformat: true });
+    const range = { start: evaluation.root.startIndex, end: evaluation.root.endIndex };
+    const statement: ExtractedSql = {
+      file: this.file.path,
+      language: 'python',
+      sql: mapped.sql,
+      range,
+      sqlToFile: mapped.toSource,
+      role,
+      certainty,
+    };
+    const literal = literalInfo(evaluation.pieces, range);
+    if (literal) statement.literal = literal;
+    if (site.call) statement.call = site.call;
+    if (site.enclosingFunction !== undefined) statement.enclosingFunction = site.enclosingFunction;
+    if (evaluation.dynamic) statement.dynamic = true;
+    return statement;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // string expressions → SQL
+
+  /**
+   * Turns a string expression into SQL: literals of any quoting, implicit concatenation, `+`, f-strings
+   * (holes become `?`), names bound to such expressions (when `resolve` is given) and whitespace
+   * wrappers. Undefined when any part is something else (a call, `%`-formatting, an unknown name).
+   */
+  private evaluate(expression: Node, resolve: NameResolver | undefined): Evaluation | undefined {
+    let root: Node | null = expression;
+    let rootResolve = resolve;
+    for (let depth = 0; root && depth < MAX_NAME_DEPTH; depth++) {
+      const next = this.follow(root, rootResolve);
+      if (!next) break;
+      root = next.value;
+      rootResolve = next.resolve;
+    }
+    if (!root) return undefined;
+    const state = { builder: new MappedSqlBuilder(), pieces: [] as LiteralPiece[], dynamic: false };
+    if (!this.append(root, rootResolve, state, 0)) return undefined;
+    return { root, mapped: state.builder.build(), pieces: state.pieces, dynamic: state.dynamic };
+  }
+
+  /** One step through something that only stands for a string expression: parentheses, a name, `.strip()`. */
+  private follow(node: Node, resolve: NameResolver | undefined): Resolution | undefined {
+    switch (node.type) {
+      case 'parenthesized_expression': {
+        const inner = firstNonComment(node);
+        return inner ? { value: inner, resolve: resolve ?? noNames } : undefined;
+      }
+      case 'identifier':
+        return resolve?.(node.text) ?? { value: null, resolve: noNames };
+      case 'attribute':
+        return (resolve && this.resolveClassAttribute(node)) || { value: null, resolve: noNames };
+      case 'call': {
+        const inner = whitespaceWrapped(node);
+        return inner ? { value: inner, resolve: resolve ?? noNames } : undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private append(
+    node: Node,
+    resolve: NameResolver | undefined,
+    state: { builder: MappedSqlBuilder; pieces: LiteralPiece[]; dynamic: boolean },
+    depth: number,
+  ): boolean {
+    switch (node.type) {
+      case 'string':
+        return this.appendString(node, state);
+      case 'concatenated_string': {
+        for (const piece of node.namedChildren) {
+          if (piece.type === 'string' && !this.appendString(piece, state)) return false;
+        }
+        return true;
+      }
+      case 'binary_operator': {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        return (
+          node.childForFieldName('operator')?.type === '+' &&
+          left !== null &&
+          right !== null &&
+          this.append(left, resolve, state, depth) &&
+          this.append(right, resolve, state, depth)
+        );
+      }
+      default: {
+        if (depth >= MAX_NAME_DEPTH) return false;
+        const next = this.follow(node, resolve);
+        return next?.value ? this.append(next.value, next.resolve, state, depth + 1) : false;
+      }
+    }
+  }
+
+  /** Appends one literal's decoded content. Bytes and broken (unterminated) literals are refused. */
+  private appendString(
+    node: Node,
+    state: { builder: MappedSqlBuilder; pieces: LiteralPiece[]; dynamic: boolean },
+  ): boolean {
+    if (node.hasError) return false;
+    const opening = node.firstChild;
+    const closing = node.lastChild;
+    if (opening?.type !== 'string_start' || closing?.type !== 'string_end') return false;
+    const openingText = opening.text;
+    const quoteAt = openingText.search(/['"]/);
+    if (quoteAt === -1) return false;
+    const prefix = openingText.slice(0, quoteAt).toLowerCase();
+    if (prefix.includes('b')) return false;
+    const raw = prefix.includes('r');
+    const formatted = prefix.includes('f') || prefix.includes('t');
+    const contentStart = opening.endIndex;
+    const contentEnd = closing.startIndex;
+    let position = contentStart;
+    if (formatted) {
+      for (const child of node.namedChildren) {
+        if (child.type !== 'interpolation') continue;
+        this.appendDecoded(position, child.startIndex, raw, true, state.builder);
+        // A hole becomes a parameter padded to the hole's length, so offsets after it stay exact.
+        const holeLength = child.endIndex - child.startIndex;
+        state.builder.appendReplacement('?'.padEnd(holeLength, ' '), child.startIndex, child.endIndex);
+        state.dynamic = true;
+        position = child.endIndex;
+      }
+    }
+    this.appendDecoded(position, contentEnd, raw, formatted, state.builder);
+    state.pieces.push({
+      range: { start: node.startIndex, end: node.endIndex },
+      contentRange: { start: contentStart, end: contentEnd },
+      quote: openingText.slice(quoteAt),
+      prefix,
+    });
+    return true;
+  }
+
+  /** Copies source text [start, end) into the builder, decoding escapes (unless raw) and f-string `{{ }}`. */
+  private appendDecoded(start: number, end: number, raw: boolean, formatted: boolean, builder: MappedSqlBuilder): void {
+    const source = this.source;
+    let runStart = start;
+    let i = start;
+    while (i < end) {
+      const ch = source.charCodeAt(i);
+      let decoded: { text: string; length: number } | undefined;
+      if (ch === 92 /* \ */ && !raw) decoded = decodeEscape(source, i, end);
+      else if (formatted && (ch === 123 /* { */ || ch === 125) /* } */ && source.charCodeAt(i + 1) === ch && i + 1 < end) {
+        decoded = { text: source[i], length: 2 };
+      }
+      if (!decoded) {
+        i++;
+        continue;
+      }
+      builder.appendVerbatim(source.slice(runStart, i), runStart);
+      builder.appendReplacement(decoded.text, i, i + decoded.length);
+      i += decoded.length;
+      runStart = i;
+    }
+    builder.appendVerbatim(source.slice(runStart, end), runStart);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// helpers on nodes and text
+
+const noNames: NameResolver = () => undefined;
+
+function isBlank(code: number): boolean {
+  return code === 32 || code === 9 || code === 10 || code === 13 || code === 12;
+}
+
+function isPrefixLetter(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+}
+
+/**
+ * The whole string expression a literal piece belongs to (`"a" "b"`, `"a" + "b"`, parentheses unwrapped),
+ * or undefined when that expression is only an operand: of `%`, of `.format(…)`, inside an f-string hole.
+ */
+function literalRoot(piece: Node): Node | undefined {
+  let root = piece;
+  let parent = piece.parent;
+  while (parent) {
+    if (parent.type === 'concatenated_string') root = parent;
+    else if (parent.type === 'binary_operator' && parent.childForFieldName('operator')?.type === '+') root = parent;
+    else if (parent.type !== 'parenthesized_expression') break;
+    parent = parent.parent;
+  }
+  if (!parent) return root;
+  if (parent.type === 'binary_operator' || parent.type === 'interpolation') return undefined;
+  if (parent.type === 'attribute') {
+    const method = parent.childForFieldName('attribute')?.text;
+    return method !== undefined && WHITESPACE_METHODS.has(method) ? root : undefined;
+  }
+  return root;
+}
+
+function rangeKey(node: Node): string {
+  return `${node.startIndex}:${node.endIndex}`;
+}
+
+function firstNonComment(node: Node): Node | null {
+  for (const child of node.namedChildren) if (child.type !== 'comment') return child;
+  return null;
+}
+
+function unwrapParentheses(node: Node): Node {
+  let current = node;
+  while (current.type === 'parenthesized_expression') {
+    const inner = firstNonComment(current);
+    if (!inner) break;
+    current = inner;
+  }
+  return current;
+}
+
+/** The method that makes this call run SQL: an execute-like method, or SQLAlchemy's `text`. */
+function sqlCallMethod(call: Node): string | undefined {
+  const callee = call.childForFieldName('function');
+  if (!callee) return undefined;
+  if (callee.type === 'identifier') return callee.text === 'text' ? 'text' : undefined;
+  if (callee.type !== 'attribute') return undefined;
+  const name = callee.childForFieldName('attribute')?.text;
+  if (name !== undefined && EXECUTE_METHODS.has(name)) return name;
+  const receiver = callee.childForFieldName('object');
+  if (name === 'text' && receiver && SQLALCHEMY_MODULES.has(receiver.text)) return 'text';
+  return undefined;
+}
+
+/** The first positional argument, or null when the call starts with a keyword or splat argument. */
+function firstPositionalArgument(call: Node): Node | null {
+  const argumentList = call.childForFieldName('arguments');
+  if (argumentList?.type !== 'argument_list') return null;
+  const first = firstNonComment(argumentList);
+  if (!first || first.type === 'keyword_argument' || first.type === 'list_splat' || first.type === 'dictionary_splat') {
+    return null;
+  }
+  return first;
+}
+
+/** `x.strip()`, `x.rstrip()`, `dedent(x)`, `textwrap.dedent(x)` → x. */
+function whitespaceWrapped(call: Node): Node | null {
+  const callee = call.childForFieldName('function');
+  const argumentList = call.childForFieldName('arguments');
+  if (!callee || argumentList?.type !== 'argument_list') return null;
+  if (callee.type === 'attribute') {
+    const method = callee.childForFieldName('attribute')?.text;
+    if (method !== undefined && WHITESPACE_METHODS.has(method) && firstNonComment(argumentList) === null) {
+      return callee.childForFieldName('object');
+    }
+  }
+  if (DEDENT_FUNCTIONS.has(callee.text)) {
+    const argument = firstPositionalArgument(call);
+    if (argument && argumentList.namedChildren.filter((child) => child.type !== 'comment').length === 1) return argument;
+  }
+  return null;
+}
+
+/**
+ * The first word of the SQL (after comments), upper-cased, when written in one case.
+ * `Select an option` is prose; `SELECT` and `select` are SQL.
+ */
+function leadingKeyword(sql: string): string | undefined {
+  const head = stripLeadingComments(sql);
+  let end = 0;
+  while (end < head.length && /[A-Za-z]/.test(head[end])) end++;
+  if (end === 0) return undefined;
+  const word = head.slice(0, end);
+  const upper = word.toUpperCase();
+  return word === upper || word === word.toLowerCase() ? upper : undefined;
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = {
+  '\\': '\\', "'": "'", '"': '"', n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', f: '\f', v: '\v',
+};
+
+/** Decodes the escape sequence at `start` (a backslash); undefined when Python keeps it as written. */
+function decodeEscape(source: string, start: number, end: number): { text: string; length: number } | undefined {
+  const next = source[start + 1];
+  if (start + 1 >= end || next === undefined) return undefined;
+  if (next === '\n') return { text: '', length: 2 }; // line continuation
+  if (next === '\r') return { text: '', length: source[start + 2] === '\n' ? 3 : 2 };
+  const simple = SIMPLE_ESCAPES[next];
+  if (simple !== undefined) return { text: simple, length: 2 };
+  if (next >= '0' && next <= '7') {
+    let digits = 1;
+    while (digits < 3 && start + 1 + digits < end && /[0-7]/.test(source[start + 1 + digits])) digits++;
+    return { text: codePointText(parseInt(source.slice(start + 1, start + 1 + digits), 8)), length: 1 + digits };
+  }
+  const hexLength = next === 'x' ? 2 : next === 'u' ? 4 : next === 'U' ? 8 : 0;
+  if (hexLength > 0) {
+    const hex = source.slice(start + 2, start + 2 + hexLength);
+    if (start + 2 + hexLength > end || !/^[0-9A-Fa-f]+$/.test(hex)) return undefined;
+    return { text: codePointText(parseInt(hex, 16)), length: 2 + hexLength };
+  }
+  if (next === 'N' && source[start + 2] === '{') {
+    const close = source.indexOf('}', start + 3);
+    // Named characters would need Unicode's name table; SQL never depends on them.
+    if (close !== -1 && close < end) return { text: '\uFFFD', length: close + 1 - start };
+  }
+  return undefined;
+}
+
+function codePointText(codePoint: number): string {
+  return codePoint <= 0x10ffff ? String.fromCodePoint(codePoint) : '\uFFFD';
+}
+
+/**
+ * Literal details for fixes: the first piece's whole literal, the last piece's content, quote and prefix.
+ * Omitted when a piece lies outside the statement's range (a `BASE + "…"` whose BASE is defined elsewhere).
+ */
+function literalInfo(pieces: LiteralPiece[], range: OffsetRange): StringLiteralInfo | undefined {
+  if (pieces.length === 0) return undefined;
+  if (pieces.some((piece) => piece.range.start < range.start || piece.range.end > range.end)) return undefined;
+  const first = pieces[0];
+  const last = pieces[pieces.length - 1];
+  return { range: first.range, contentRange: last.contentRange, quote: last.quote, prefix: last.prefix };
+}
+
+/**
+ * The versioned migration list or dict that holds this DDL literal, if any:
+ * `[sql, …]`, `[(1, sql), …]`, `{1: sql, …}`, and `{1: [sql, …], …}`.
+ */
+function migrationContainerOf(root: Node, source: string): MigrationContainer | undefined {
+  let element = root;
+  let parent = root.parent;
+  while (parent?.type === 'parenthesized_expression') {
+    element = parent;
+    parent = parent.parent;
+  }
+  if (!parent) return undefined;
+  if (parent.type === 'pair') return isValueOf(parent, element) ? dictContainer(parent, source) : undefined;
+  if (parent.type !== 'list' && parent.type !== 'tuple') return undefined;
+  const outer = parent.parent;
+  if (parent.type === 'tuple' && (outer?.type === 'list' || outer?.type === 'tuple')) {
+    const items = elementsOf(parent);
+    if (items.length >= 2 && items[0].startIndex !== element.startIndex) return sequenceContainer(outer, source);
+  }
+  if (outer?.type === 'pair' && isValueOf(outer, parent)) return dictContainer(outer, source);
+  return sequenceContainer(parent, source);
+}
+
+function isValueOf(pair: Node, node: Node): boolean {
+  return pair.childForFieldName('value')?.startIndex === node.startIndex;
+}
+
+function elementsOf(node: Node): Node[] {
+  return node.namedChildren.filter((child) => child.type !== 'comment');
+}
+
+function sequenceContainer(sequence: Node, source: string): MigrationContainer {
+  return {
+    kind: sequence.type === 'list' ? 'list' : 'tuple',
+    range: { start: sequence.startIndex, end: sequence.endIndex },
+    entries: elementsOf(sequence).map((entry) => {
+      const version = entry.type === 'tuple' ? elementsOf(entry)[0] : undefined;
+      return {
+        range: { start: entry.startIndex, end: entry.endIndex },
+        ...(version ? { key: source.slice(version.startIndex, version.endIndex) } : {}),
+      };
+    }),
+  };
+}
+
+function dictContainer(pair: Node, source: string): MigrationContainer | undefined {
+  const dictionary = pair.parent;
+  if (dictionary?.type !== 'dictionary') return undefined;
+  return {
+    kind: 'dict',
+    range: { start: dictionary.startIndex, end: dictionary.endIndex },
+    entries: elementsOf(dictionary)
+      .filter((entry) => entry.type === 'pair')
+      .map((entry) => {
+        const key = entry.childForFieldName('key');
+        return {
+          range: { start: entry.startIndex, end: entry.endIndex },
+          ...(key ? { key: source.slice(key.startIndex, key.endIndex) } : {}),
+        };
+      }),
+  };
+}
