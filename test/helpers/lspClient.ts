@@ -39,8 +39,12 @@ export async function startClient(root: string, settings: Record<string, unknown
     diagnostics.set(params.uri, params.diagnostics);
     for (const listener of listeners) listener();
   });
-  connection.onNotification('window/logMessage', (params: { message: string }) => logs.push(params.message));
-  connection.onNotification('planlens/status', (params: { state: string; findings: number }) => statuses.push(params));
+  connection.onNotification('window/logMessage', (params: { message: string }) => {
+    logs.push(params.message);
+  });
+  connection.onNotification('planlens/status', (params: { state: string; findings: number }) => {
+    statuses.push(params);
+  });
   connection.onRequest('workspace/configuration', () => [settings]);
   connection.onRequest('window/workDoneProgress/create', () => null);
   connection.onNotification('$/progress', () => undefined);
