@@ -16,7 +16,7 @@ import type {
 import { discoverFiles, languageForPath, readSourceFile } from './workspace/files';
 import { extractSqlFile } from './extract/sqlFile';
 import { extractPython } from './extract/python';
-import { detectMigrationsFolder } from './schema/order';
+import { compareNatural, detectMigrationsFolder, isDownMigration } from './schema/order';
 import { buildSchema, type SchemaDatabase, type SchemaUnit } from './schema/schemaBuilder';
 import { analyzeQueryShape } from './sql/shape';
 import { formatPlanTree } from './plan/explain';
@@ -73,7 +73,7 @@ function schemaUnits(facts: Map<string, FileFacts>, config: PlanLensConfig): Sch
     });
 
   const units: Array<SchemaUnit & { priority: number; sortKey: string }> = [];
-  for (const file of sqlFiles.filter((f) => !inFolder.has(f))) {
+  for (const file of sqlFiles.filter((f) => !inFolder.has(f) && !isDownMigration(f))) {
     units.push({
       label: file,
       statements: schemaOf(file),
@@ -103,7 +103,7 @@ function schemaUnits(facts: Map<string, FileFacts>, config: PlanLensConfig): Sch
       sortKey: fact.file,
     });
   }
-  units.sort((a, b) => a.priority - b.priority || (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
+  units.sort((a, b) => a.priority - b.priority || compareNatural(a.sortKey, b.sortKey));
   return units;
 }
 
