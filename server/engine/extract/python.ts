@@ -40,6 +40,8 @@ const SQL_KEYWORDS = new Set([
 const SCHEMA_DDL_SHAPE =
   /^(?:create\s+(?:temp(?:orary)?\s+)?(?:unique\s+)?(?:table|index|view|trigger|virtual\s+table)|alter\s+table|drop\s+(?:table|index|view|trigger))\s+[^\s;]/i;
 
+const DDL_VERBS = new Set(['create', 'alter', 'drop']);
+
 /** Calls that only trim whitespace around a string, which SQLite does not care about. */
 const WHITESPACE_METHODS = new Set(['strip', 'lstrip', 'rstrip']);
 const DEDENT_FUNCTIONS = new Set(['dedent', 'textwrap.dedent']);
@@ -227,13 +229,16 @@ class PythonExtractor {
   private contentMayStartWithDdl(literalStart: number): boolean {
     const source = this.source;
     let i = literalStart;
-    while (i < source.length && isPrefixLetter(source.charCodeAt(i))) i++;
+    while (i < source.length && isAsciiLetter(source.charCodeAt(i))) i++;
     const quote = source[i];
     i += source[i + 1] === quote && source[i + 2] === quote ? 3 : 1;
     while (i < source.length && isBlank(source.charCodeAt(i))) i++;
+    const wordStart = i;
+    while (i < source.length && isAsciiLetter(source.charCodeAt(i))) i++;
+    if (i > wordStart) return DDL_VERBS.has(source.slice(wordStart, i).toLowerCase());
+    // SQL comments, and what cannot be judged here: an empty piece, an f-string hole, an escape.
     const ch = source[i];
-    // Letters of CREATE/ALTER/DROP, SQL comments, and what we cannot judge here (an empty piece, a hole, an escape).
-    return ch !== undefined && 'CcAaDd-/{\\\'"'.includes(ch);
+    return ch !== undefined && '-/{\\\'"'.includes(ch);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -615,7 +620,7 @@ function isBlank(code: number): boolean {
   return code === 32 || code === 9 || code === 10 || code === 13 || code === 12;
 }
 
-function isPrefixLetter(code: number): boolean {
+function isAsciiLetter(code: number): boolean {
   return (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
 }
 
