@@ -187,7 +187,7 @@ class PythonExtractor {
         if (this.contentMayStartWithDdl(start)) this.visitLiteral(node);
         break;
       case 'call':
-        if (sqlCallMethod(node)) this.visitCall(node);
+        this.visitCall(node);
         break;
       case 'assignment':
         this.bindAssignment(node, this.currentScope().bindings, this.innermostClass()?.bindings);
@@ -338,9 +338,10 @@ class PythonExtractor {
   /**
    * Resolves names at the current point of the walk: the closest preceding binding in the enclosing
    * functions, then the module as it is once loaded. Code outside functions sees the module as run so far.
+   * Only valid until the walk moves on: evaluation uses it at once.
    */
   private currentResolver(): NameResolver {
-    const scopes = this.scopes.slice();
+    const scopes = this.scopes;
     const insideFunction = scopes.some((scope) => scope.kind === 'function');
     const resolver: NameResolver = (name) => {
       for (let i = scopes.length - 1; i >= 0; i--) {
@@ -386,12 +387,12 @@ class PythonExtractor {
     }
     const evaluation = this.evaluate(sqlArgument, this.currentResolver());
     if (!evaluation) return;
+    const keyword = leadingKeyword(evaluation.mapped.sql);
+    if (keyword === undefined || !SQL_KEYWORDS.has(keyword)) return;
     const site: CallSite = {
       call: { method, range: { start: node.startIndex, end: node.endIndex } },
       enclosingFunction: this.enclosingFunction(),
     };
-    const keyword = leadingKeyword(evaluation.mapped.sql);
-    if (keyword === undefined || !SQL_KEYWORDS.has(keyword)) return;
     if (isDdl(evaluation.mapped.sql)) {
       const candidate = this.ddlCandidate(evaluation);
       candidate.execution ??= site;
