@@ -89,7 +89,13 @@ function orderEqualityColumns(table: TableInfo, columns: string[]): { ordered: s
     const keys = keyColumns(index);
     if (keys.length === 0 || keys.length !== index.columns.length) continue;
     if (!keys.every((key) => wanted.has(key.toLowerCase()))) continue;
-    if (!extended || keys.length > keyColumns(extended).length) extended = index;
+    // Prefer the longest prefix; among equals, the one that starts with the more selective column.
+    const better =
+      !extended ||
+      keys.length > keyColumns(extended).length ||
+      (keys.length === keyColumns(extended).length &&
+        estimateRowsPerKey(table, keys[0]) < estimateRowsPerKey(table, keyColumns(extended)[0]));
+    if (better) extended = index;
   }
   const prefix = extended ? keyColumns(extended) : [];
   const prefixLower = new Set(prefix.map((c) => c.toLowerCase()));
@@ -131,8 +137,9 @@ export function candidateIndexes(table: TableInfo, access: TableAccess, isJoinIn
   const candidates: Candidate[] = [];
   const add = (columns: IndexColumn[]) => {
     if (columns.length === 0) return;
-    const key = columns.map((c) => `${c.name}${c.desc ? ' DESC' : ''}`).join(',');
-    if (candidates.some((existing) => existing.columns.map((c) => `${c.name}${c.desc ? ' DESC' : ''}`).join(',') === key)) return;
+      const keyOf = (list: IndexColumn[]) => list.map((c) => `${c.name ?? c.expr}${c.desc ? ' DESC' : ''}`).join(',');
+    const key = keyOf(columns);
+    if (candidates.some((existing) => keyOf(existing.columns) === key)) return;
     const extendsExisting = extended && keyColumns(extended).every((name, i) => columns[i]?.name === name);
     candidates.push({ columns, extends: extendsExisting ? extended : undefined });
   };
@@ -144,6 +151,10 @@ export function candidateIndexes(table: TableInfo, access: TableAccess, isJoinIn
   for (const range of ranges.slice(0, 2)) add([...seek, asc(range)]);
   add(seek);
   if (orderUsable && order.length > 0 && seek.length > 0) add([...seek, ...order]);
+  // `lower(email) = ?` can only seek on an expression index over exactly that expression.
+  for (const expression of access.expressions.slice(0, 2)) {
+    if (resolve(expression.column)) add([...seek, { name: null, expr: expression.expr, desc: false }]);
+  }
   return candidates.filter((candidate) => !duplicatesExistingIndex(table, candidate.columns));
 }
 
@@ -152,11 +163,19 @@ function duplicatesExistingIndex(table: TableInfo, columns: IndexColumn[]): bool
     (index) =>
       !index.partial &&
       index.columns.length >= columns.length &&
-      columns.every(
-        (column, i) =>
-          index.columns[i].name?.toLowerCase() === column.name?.toLowerCase() && index.columns[i].desc === column.desc,
-      ),
+      columns.every((column, i) => {
+        const existing = index.columns[i];
+        const sameKey =
+          column.name !== null
+            ? existing.name?.toLowerCase() === column.name.toLowerCase()
+            : existing.name === null && normalizeExpression(existing.expr) === normalizeExpression(column.expr);
+        return sameKey && existing.desc === column.desc;
+      }),
   );
+}
+
+function normalizeExpression(expr: string | undefined): string {
+  return (expr ?? '').replace(/\s+/g, '').toLowerCase();
 }
 
 export function indexDdl(name: string, table: string, columns: IndexColumn[], where?: string): string {

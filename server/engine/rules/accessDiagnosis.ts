@@ -73,8 +73,13 @@ export function diagnoseQuery(input: DiagnosisInput): AccessDiagnosis[] {
     if (!table || isSmallTable(config, table.name)) continue;
     const steps = stepsForAccess(planFlat, access);
     if (steps.length === 0) continue;
-    const isOutermost = steps.includes(outermostStep);
-    const filterColumns = seekableColumns(access, isOutermost).filter((column) => hasColumn(table, column));
+    const isOutermost = steps.some((step) => step.node === outermostStep?.node);
+    // An outer loop that scans only because its join column has no index, while another table has the filter
+    // that should drive the join: the join column is what needs the index.
+    const ownFilters = seekableColumns(access, true).length > 0;
+    const otherFiltered = shape.tables.some((other) => other !== access && other.equality.length + other.inList.length > 0);
+    const joinDriven = isOutermost && !ownFilters && otherFiltered && access.join.length > 0;
+    const filterColumns = seekableColumns(access, isOutermost && !joinDriven).filter((column) => hasColumn(table, column));
 
     let problem: AccessProblem | undefined;
     const scanStep = steps.find((step) => isFullScan(step.op));
@@ -104,7 +109,9 @@ export function diagnoseQuery(input: DiagnosisInput): AccessDiagnosis[] {
       const splitAcrossTables =
         shape.orderBySpansTables ||
         (ownsOrder && !isOutermost && filteredElsewhere && access.equality.length + access.inList.length === 0);
-      if (ownsOrder || (shape.orderBySpansTables && isOutermost)) {
+      // ORDER BY terms from several tables belong to no access: the outermost loop reports them.
+      const nobodyOwnsOrder = !shape.tables.some((other) => other.orderBy.length > 0 || other.groupBy.length > 0);
+      if (ownsOrder || (shape.orderBySpansTables && isOutermost && nobodyOwnsOrder)) {
         problem = { kind: 'sort', sortNode, purpose, splitAcrossTables };
       }
     }
@@ -113,7 +120,7 @@ export function diagnoseQuery(input: DiagnosisInput): AccessDiagnosis[] {
     const advice =
       problem.kind === 'sort' && problem.splitAcrossTables
         ? undefined
-        : adviseIndex(db, input.sql, access, table, planFlat, input.planRoots, input.namingStyle, !isOutermost);
+        : adviseIndex(db, input.sql, access, table, planFlat, input.planRoots, input.namingStyle, !isOutermost || joinDriven);
     diagnoses.push({ access, table, problem, advice });
   }
   return diagnoses;
