@@ -353,7 +353,11 @@ function toFinding(
     if (index?.definedAt) related.push({ ...index.definedAt, message: `the planner uses ${index.name}, defined here` });
   }
   const advice = report.advice;
-  const fix = advice && diagnosis ? indexFix(advice.suggestion, diagnosis.table, fixEnvironment(workspace)) : undefined;
+  // Several indexes at once (OR branches) have no single-edit fix yet: the message names them all.
+  const fix =
+    advice && diagnosis && advice.additional.length === 0
+      ? indexFix(advice.suggestion, diagnosis.table, fixEnvironment(workspace))
+      : undefined;
   return {
     ruleId,
     severity,

@@ -44,6 +44,7 @@ async function diagnose(ddl: string, sql: string) {
     problem: d.problem.kind,
     index: d.advice?.suggestion.ddl,
     improvements: d.advice?.improvements,
+    ...(d.advice && d.advice.additional.length > 0 ? { also: d.advice.additional.map((a) => a.ddl) } : {}),
   }));
 }
 
@@ -124,4 +125,23 @@ test('a flag column is not a useful seek: the planner keeps the selective index 
       improvements: ['2 columns constrained instead of 1'],
     },
   ]);
+});
+
+test('an OR across columns needs an index per branch: verified as a MULTI-INDEX OR', async () => {
+  const ddl = 'CREATE TABLE messages (id INTEGER PRIMARY KEY, sender TEXT, recipient TEXT, body TEXT);';
+  assert.deepEqual(await diagnose(ddl, 'SELECT * FROM messages WHERE sender = ?1 OR recipient = ?1'), [
+    {
+      table: 'messages',
+      problem: 'scan',
+      index: 'CREATE INDEX IF NOT EXISTS idx_messages_sender ON messages(sender)',
+      improvements: ['SCAN → MULTI-INDEX OR'],
+      also: ['CREATE INDEX IF NOT EXISTS idx_messages_recipient ON messages(recipient)'],
+    },
+  ]);
+  // With one branch indexed already, one index completes it.
+  const partlyIndexed = await diagnose(
+    `${ddl} CREATE INDEX idx_messages_sender ON messages(sender);`,
+    'SELECT * FROM messages WHERE sender = ? OR recipient = ?',
+  );
+  assert.deepEqual(partlyIndexed.map((d) => d.index), ['CREATE INDEX IF NOT EXISTS idx_messages_recipient ON messages(recipient)']);
 });

@@ -14,6 +14,11 @@ import { quoteIdentifier } from '../sql/identifiers';
 /** An index suggestion whose effect was confirmed by planning the query again with only that index added. */
 export interface IndexAdvice {
   suggestion: IndexSuggestion;
+  /**
+   * Further indexes needed together with `suggestion` (an OR across columns needs one index per branch to become
+   * a MULTI-INDEX OR). Verified together; fixes are only offered when this is empty.
+   */
+  additional: IndexSuggestion[];
   planBefore: string[];
   planAfter: string[];
   /** What got better, in words: "SCAN → SEARCH", "sort removed", "2 columns constrained instead of 1". */
@@ -202,6 +207,10 @@ export function adviseIndex(
 ): IndexAdvice | undefined {
   const before = scoreAccess(beforeFlat, access);
   if (!before) return undefined;
+  const hasAndSeek = access.equality.length + access.inList.length + access.isNull.length + access.range.length > 0;
+  if (!hasAndSeek && access.orColumns.length > 1 && before.fullScan) {
+    return adviseOrBranches(db, sql, access, table, before, beforeRoots, namingStyle);
+  }
   const candidates = candidateIndexes(table, access, isJoinInner);
   if (candidates.length === 0) return undefined;
 
@@ -240,8 +249,61 @@ export function adviseIndex(
       ddl,
       replaces: winner.extends?.origin === 'c' ? winner.extends.name : undefined,
     },
+    additional: [],
     planBefore: formatPlanTree(beforeRoots),
     planAfter: formatPlanTree(confirmed.roots),
     improvements,
   };
+}
+
+/**
+ * `WHERE a = ? OR b = ?` can only avoid the scan through a MULTI-INDEX OR, which needs an index for every branch.
+ * Proposes one index per branch that no existing index serves, and keeps them only if together they end the scan.
+ */
+function adviseOrBranches(
+  db: PlanningDatabase,
+  sql: string,
+  access: TableAccess,
+  table: TableInfo,
+  before: AccessScore,
+  beforeRoots: PlanNode[],
+  namingStyle: ReturnType<typeof detectNamingStyle>,
+): IndexAdvice | undefined {
+  const resolve = columnResolver(table);
+  const needed: IndexSuggestion[] = [];
+  for (const branch of access.orColumns) {
+    const columns = uniqueColumns(branch.map(resolve));
+    if (columns.length === 0) return undefined; // a branch on something no index can serve
+    const served = table.indexes.some(
+      (index) => !index.partial && columns.some((column) => index.columns[0]?.name?.toLowerCase() === column.toLowerCase()),
+    );
+    if (served) continue;
+    const ordered = orderEqualityColumns(table, columns).ordered.map(asc);
+    const name = nameIndex(namingStyle, { ...table, indexes: [...table.indexes, ...needed.map(toIndexInfo)] }, ordered);
+    if (needed.some((suggestion) => suggestion.name === name)) continue;
+    needed.push({ name, table: table.name, columns: ordered, ddl: indexDdl(name, table.name, ordered) });
+  }
+  if (needed.length === 0) return undefined;
+  const confirmed = db.withHypotheticalIndexes(
+    needed.map((suggestion) => suggestion.ddl),
+    () => {
+      const plan = db.explain(sql);
+      return plan.ok ? plan : undefined;
+    },
+  );
+  const after = confirmed ? scoreAccess(confirmed.flat, access) : undefined;
+  if (!confirmed || !after) return undefined;
+  const improvements = improvementsOf(before, after);
+  if (improvements.length === 0) return undefined;
+  return {
+    suggestion: needed[0],
+    additional: needed.slice(1),
+    planBefore: formatPlanTree(beforeRoots),
+    planAfter: formatPlanTree(confirmed.roots),
+    improvements: improvements.map((text) => (text === 'SCAN → SEARCH' ? 'SCAN → MULTI-INDEX OR' : text)),
+  };
+}
+
+function toIndexInfo(suggestion: IndexSuggestion): IndexInfo {
+  return { name: suggestion.name, table: suggestion.table, columns: suggestion.columns, unique: false, origin: 'c', partial: false };
 }

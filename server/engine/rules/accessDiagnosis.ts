@@ -50,6 +50,7 @@ function seekableColumns(access: TableAccess, isOutermost: boolean): string[] {
   const columns = [...access.equality, ...access.inList, ...access.isNull, ...access.range];
   if (!isOutermost) columns.push(...access.join);
   for (const expression of access.expressions) columns.push(expression.column);
+  for (const branch of access.orColumns) columns.push(...branch);
   return [...new Set(lower(columns))];
 }
 
