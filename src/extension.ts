@@ -1,0 +1,232 @@
+// PlanLens VS Code client. Activation only wires commands and starts the language server (dist/server.js) in its
+// own Node process; all analysis happens there. Nothing from server/ is imported here, so the client bundle stays small.
+import * as vscode from 'vscode';
+import {
+  LanguageClient,
+  TransportKind,
+  type LanguageClientOptions,
+  type Position as LspPosition,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
+import { ExplainPanel, type ExplainView } from './explainPanel';
+import { PlanLensStatusBar } from './statusBar';
+import {
+  ANALYZE_WORKSPACE_REQUEST,
+  EXPLAIN_REQUEST,
+  STATUS_NOTIFICATION,
+  type AnalyzeWorkspaceResult,
+  type ExplainParams,
+  type ExplainResult,
+  type StatusParams,
+} from './protocol';
+
+const LANGUAGES = ['sql', 'python', 'typescript', 'javascript', 'typescriptreact', 'javascriptreact', 'rust'];
+
+/** What `activate` returns: hooks the real-editor tests use to look inside. */
+export interface PlanLensApi {
+  /** Resolves when the language server has started (rejects if it could not). */
+  readonly ready: Promise<void>;
+  lastExplain(): ExplainResult | undefined;
+  panelVisible(): boolean;
+  renderedPlanNodes(): number;
+}
+
+let client: LanguageClient | undefined;
+
+export function activate(context: vscode.ExtensionContext): PlanLensApi {
+  const output = vscode.window.createOutputChannel('PlanLens', { log: true });
+  const statusBar = new PlanLensStatusBar();
+  const languageClient = createClient(context, output);
+  client = languageClient;
+  const session = new ExplainSession(languageClient, context.extensionUri);
+
+  languageClient.onNotification(STATUS_NOTIFICATION, (status: StatusParams) => statusBar.update(status));
+  const ready = languageClient.start().catch((error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    output.error(`PlanLens server could not start: ${message}`);
+    statusBar.showFailure(message);
+    throw error;
+  });
+  // Commands await `ready` themselves; this keeps a failed start from being an unhandled rejection.
+  ready.catch(() => undefined);
+
+  context.subscriptions.push(
+    output,
+    statusBar,
+    session,
+    vscode.commands.registerCommand('planlens.explainQuery', (uri?: unknown, position?: unknown) =>
+      session.explainCommand(uri, position, ready),
+    ),
+    vscode.commands.registerCommand('planlens.analyzeWorkspace', () => analyzeWorkspace(languageClient, ready)),
+    vscode.commands.registerCommand('planlens.showOutput', () => output.show(true)),
+  );
+
+  return {
+    ready,
+    lastExplain: () => session.lastResult,
+    panelVisible: () => session.panel.visible,
+    renderedPlanNodes: () => session.panel.renderedPlanNodes,
+  };
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+  client = undefined;
+}
+
+function createClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): LanguageClient {
+  const serverModule = vscode.Uri.joinPath(context.extensionUri, 'dist', 'server.js').fsPath;
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.ipc },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6010'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      ...LANGUAGES.map((language) => ({ scheme: 'file', language })),
+      { scheme: 'untitled', language: 'sql' },
+    ],
+    synchronize: {
+      configurationSection: 'planlens',
+      fileEvents: [
+        vscode.workspace.createFileSystemWatcher('**/*.{sql,py,ts,tsx,js,jsx,mjs,cjs,rs}'),
+        vscode.workspace.createFileSystemWatcher('**/planlens.json'),
+      ],
+    },
+    outputChannel: output,
+  };
+  return new LanguageClient('planlens', 'PlanLens', serverOptions, clientOptions);
+}
+
+async function analyzeWorkspace(languageClient: LanguageClient, ready: Promise<void>): Promise<void> {
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: 'PlanLens: analysing the workspace' },
+    async () => {
+      await ready;
+      return languageClient.sendRequest<AnalyzeWorkspaceResult>(ANALYZE_WORKSPACE_REQUEST);
+    },
+  );
+  void vscode.window.showInformationMessage(
+    `PlanLens analysed ${plural(result.files, 'file')}: ${plural(result.findings, 'finding')}.`,
+  );
+}
+
+/** The Explain Query Plan command, its panel and the request that feeds it. */
+class ExplainSession implements vscode.Disposable {
+  readonly panel: ExplainPanel;
+  lastResult: ExplainResult | undefined;
+  /** The request behind what the panel shows, to explain the same query again after a fix. */
+  private lastParams: ExplainParams | undefined;
+
+  constructor(
+    private readonly languageClient: LanguageClient,
+    extensionUri: vscode.Uri,
+  ) {
+    this.panel = new ExplainPanel(vscode.Uri.joinPath(extensionUri, 'media'), {
+      applyFix: (view) => this.applyFix(view),
+      copySql: async (view) => {
+        await vscode.env.clipboard.writeText(view.result.sql);
+        void vscode.window.setStatusBarMessage('PlanLens: SQL copied', 2000);
+      },
+    });
+  }
+
+  /** From the command palette (no arguments) or a code lens (`[uri, position]`). */
+  async explainCommand(uri: unknown, position: unknown, ready: Promise<void>): Promise<void> {
+    const params = paramsFromArguments(uri, position) ?? paramsFromEditor(vscode.window.activeTextEditor);
+    if (!params) {
+      void vscode.window.showInformationMessage(
+        'PlanLens: open a file and put the cursor on a query (or select SQL) to explain its plan.',
+      );
+      return;
+    }
+    await ready;
+    await this.explain(params);
+  }
+
+  dispose(): void {
+    this.panel.dispose();
+  }
+
+  private async explain(params: ExplainParams, notice?: string): Promise<void> {
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: 'PlanLens: planning the query' },
+      () => this.languageClient.sendRequest<ExplainResult>(EXPLAIN_REQUEST, params),
+    );
+    this.lastResult = result;
+    this.lastParams = params;
+    this.panel.show({ result, origin: describeOrigin(params), notice });
+  }
+
+  private async applyFix(view: ExplainView): Promise<void> {
+    const fix = view.result.fix;
+    if (!fix) return;
+    const edit = await this.languageClient.protocol2CodeConverter.asWorkspaceEdit(fix.edit);
+    if (!(await vscode.workspace.applyEdit(edit))) {
+      void vscode.window.showErrorMessage(`PlanLens could not apply "${fix.title}".`);
+      return;
+    }
+    if (this.lastParams) await this.explain(shiftPastEdit(this.lastParams, edit), `Applied: ${fix.title}`);
+  }
+}
+
+function paramsFromArguments(uri: unknown, position: unknown): ExplainParams | undefined {
+  if (typeof uri !== 'string' || !isLspPosition(position)) return undefined;
+  return { textDocument: { uri }, position: { line: position.line, character: position.character } };
+}
+
+function paramsFromEditor(editor: vscode.TextEditor | undefined): ExplainParams | undefined {
+  if (!editor) return undefined;
+  const textDocument = { uri: editor.document.uri.toString() };
+  const { selection } = editor;
+  if (selection.isEmpty) {
+    return { textDocument, position: { line: selection.active.line, character: selection.active.character } };
+  }
+  return {
+    textDocument,
+    range: {
+      start: { line: selection.start.line, character: selection.start.character },
+      end: { line: selection.end.line, character: selection.end.character },
+    },
+    sql: editor.document.getText(selection),
+  };
+}
+
+function isLspPosition(value: unknown): value is LspPosition {
+  if (typeof value !== 'object' || value === null) return false;
+  const { line, character } = value as { line?: unknown; character?: unknown };
+  return Number.isInteger(line) && Number.isInteger(character);
+}
+
+/** "app/store.py:40" for the panel header. */
+function describeOrigin(params: ExplainParams): string {
+  const line = (params.position ?? params.range?.start)?.line;
+  const file = vscode.workspace.asRelativePath(vscode.Uri.parse(params.textDocument.uri));
+  return line === undefined ? file : `${file}:${line + 1}`;
+}
+
+/**
+ * The same request after `edit` was applied: a fix may insert lines above the query in its own file (a new entry
+ * of a migration list), so positions move down by the lines inserted (or up by those removed) before them.
+ */
+function shiftPastEdit(params: ExplainParams, edit: vscode.WorkspaceEdit): ExplainParams {
+  const edits = edit.get(vscode.Uri.parse(params.textDocument.uri));
+  if (edits.length === 0) return params;
+  const shift = (position: LspPosition): LspPosition => {
+    let lines = 0;
+    for (const textEdit of edits) {
+      if (textEdit.range.end.line >= position.line) continue;
+      const inserted = textEdit.newText.split('\n').length - 1;
+      lines += inserted - (textEdit.range.end.line - textEdit.range.start.line);
+    }
+    return { line: position.line + lines, character: position.character };
+  };
+  return {
+    ...params,
+    position: params.position && shift(params.position),
+    range: params.range && { start: shift(params.range.start), end: shift(params.range.end) },
+  };
+}
+
+function plural(count: number, noun: string): string {
+  return `${count.toLocaleString('en-US')} ${noun}${count === 1 ? '' : 's'}`;
+}
