@@ -274,8 +274,13 @@ export class AnalysisSession {
     let cached = this.findingsCache.get(file);
     if (!cached) {
       cached = [];
+      // A constant executed at several call sites is one statement with several calls: plan it once.
+      const seen = new Set<string>();
       for (const statement of this.workspace.facts.get(file)?.statements ?? []) {
         if (statement.role !== 'query') continue;
+        const key = `${statement.range.start}:${statement.range.end}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
         try {
           cached.push(...analyzeStatement(this.workspace, statement));
         } catch (error) {

@@ -69,8 +69,9 @@ export interface ExtractedSql {
   /** `schema` for DDL (CREATE/ALTER/DROP …), `query` for everything else. */
   role: 'query' | 'schema';
   /**
-   * `executed`: the text certainly reaches SQLite (passed to execute-like calls, or a .sql statement);
-   * `constant`: a named constant that flows to such a call. `sql-error` only fires on certain SQL.
+   * `executed`: the text certainly reaches SQLite (passed to an execute-like call directly or through a name the
+   * extractor resolved, or a statement in a .sql file); `constant`: picked up by its shape only (DDL in a SCHEMA
+   * constant or a migration list with no call in sight). `sql-error` only fires on executed SQL.
    */
   certainty: 'executed' | 'constant';
   /** Host-language literal details, for fixes that edit inside the string. Absent for .sql files. */
