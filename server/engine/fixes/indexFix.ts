@@ -1,7 +1,11 @@
 import * as path from 'node:path';
-import type { ExtractedSql, Fix, IndexSuggestion, SchemaHome, TableInfo } from '../types';
+import type { ExtractedSql, FileEdit, Fix, IndexSuggestion, SchemaHome, StringLiteralInfo, TableInfo } from '../types';
 import { describeColumns } from '../rules/describe';
-import { learnMigrationNaming } from './migrationNaming';
+import { maskSqlText } from '../sql/dialect';
+import { quoteIdentifier } from '../sql/identifiers';
+import { isTransactionControl, splitSqlStatements } from '../sql/split';
+import { compareMigrationFiles } from '../schema/order';
+import { hasMigrationVersion, learnMigrationNaming } from './migrationNaming';
 
 /** What placing a fix needs to know about the workspace. */
 export interface FixEnvironment {
@@ -12,38 +16,7 @@ export interface FixEnvironment {
   now?: Date;
 }
 
-function lineEnding(text: string): string {
-  return text.includes('\r\n') ? '\r\n' : '\n';
-}
-
-function indentOfLine(text: string, offset: number): string {
-  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
-  return /^[ \t]*/.exec(text.slice(lineStart))?.[0] ?? '';
-}
-
-/** Matches the keyword case of the surrounding DDL: `create index if not exists …` next to lowercase DDL. */
-function inStyleOf(ddl: string, sample: string): string {
-  const keyword = /\b(create|alter)\b/i.exec(sample)?.[0];
-  if (keyword && keyword === keyword.toLowerCase()) {
-    return ddl.replace(/^CREATE INDEX IF NOT EXISTS/, 'create index if not exists').replace(/ DESC\b/g, ' desc').replace(/ ON /, ' on ').replace(/ WHERE /, ' where ');
-  }
-  return ddl;
-}
-
-function mentionsIndex(text: string, indexName: string): boolean {
-  return new RegExp(`\\b${indexName.replace(/[^A-Za-z0-9_]/g, '.')}\\b`, 'i').test(text);
-}
-
-function title(suggestion: IndexSuggestion, where: string): string {
-  return `Add index ${suggestion.name} ON ${suggestion.table}(${describeColumns(suggestion.columns)}) in ${where}`;
-}
-
-/** Finds the end of a statement including its terminating semicolon, if there is one. */
-function endIncludingSemicolon(text: string, statementEnd: number): { end: number; hasSemicolon: boolean } {
-  let i = statementEnd;
-  while (i < text.length && (text[i] === ' ' || text[i] === '\t')) i++;
-  return text[i] === ';' ? { end: i + 1, hasSemicolon: true } : { end: statementEnd, hasSemicolon: false };
-}
+type Replacement = Extract<FileEdit, { kind: 'replace' }>;
 
 /**
  * Writes an index suggestion where the table's schema lives. Returns undefined when the target already
@@ -54,7 +27,7 @@ export function indexFix(suggestion: IndexSuggestion, table: TableInfo, env: Fix
   if (!home) return undefined;
   switch (home.kind) {
     case 'migrations-folder':
-      return newMigrationFix(suggestion, home.dir, home.files, env);
+      return newMigrationFix(suggestion, table, home.dir, home.files, env);
     case 'schema-file':
       return schemaFileFix(suggestion, table, home.file, env);
     case 'host-literal':
@@ -64,139 +37,359 @@ export function indexFix(suggestion: IndexSuggestion, table: TableInfo, env: Fix
   }
 }
 
-function newMigrationFix(suggestion: IndexSuggestion, dir: string, files: string[], env: FixEnvironment): Fix | undefined {
+// ---------------------------------------------------------------------------------------------
+// style of the surrounding text
+
+function lineEnding(text: string): string {
+  return text.includes('\r\n') ? '\r\n' : '\n';
+}
+
+function lineStartAt(text: string, offset: number): number {
+  return text.lastIndexOf('\n', offset - 1) + 1;
+}
+
+/** Offset of the end of the line holding `offset`, before its `\r\n` or `\n`. */
+function lineEndAt(text: string, offset: number): number {
+  const newline = text.indexOf('\n', offset);
+  if (newline === -1) return text.length;
+  return text[newline - 1] === '\r' && newline - 1 >= offset ? newline - 1 : newline;
+}
+
+function indentOfLine(text: string, offset: number): string {
+  return /^[ \t]*/.exec(text.slice(lineStartAt(text, offset)))?.[0] ?? '';
+}
+
+/** Keywords the DDL PlanLens writes can contain; identifiers that collide with them are always quoted. */
+const DDL_KEYWORDS = new Set(['CREATE', 'INDEX', 'IF', 'NOT', 'EXISTS', 'ON', 'DESC', 'ASC', 'WHERE', 'AND', 'OR', 'IS', 'NULL', 'IN', 'COLLATE', 'UNIQUE', 'DROP']);
+
+/** Matches the keyword case of the surrounding DDL: `create index if not exists …` next to lowercase DDL. */
+function inStyleOf(ddl: string, sample: string): string {
+  const keyword = /\b(create|alter|drop)\b/i.exec(maskSqlText(sample).code)?.[0];
+  if (!keyword || keyword !== keyword.toLowerCase()) return ddl;
+  const code = maskSqlText(ddl).code; // quoted names and strings are blanked, so only bare words match
+  return ddl.replace(/[A-Za-z_]+/g, (word, offset: number) =>
+    DDL_KEYWORDS.has(word) && code.startsWith(word, offset) ? word.toLowerCase() : word,
+  );
+}
+
+function mentionsIndex(text: string, indexName: string): boolean {
+  const escaped = indexName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?<![A-Za-z0-9_])${escaped}(?![A-Za-z0-9_])`, 'i').test(text);
+}
+
+function title(suggestion: IndexSuggestion, where: string): string {
+  return `Add index ${suggestion.name} ON ${suggestion.table}(${describeColumns(suggestion.columns)}) in ${where}`;
+}
+
+function insertion(file: string, at: number, newText: string): Replacement {
+  return { kind: 'replace', file, range: { start: at, end: at }, newText };
+}
+
+// ---------------------------------------------------------------------------------------------
+// migrations folder: a new file (or folder) that sorts last
+
+function newMigrationFix(
+  suggestion: IndexSuggestion,
+  table: TableInfo,
+  dir: string,
+  files: string[],
+  env: FixEnvironment,
+): Fix | undefined {
   if (files.some((file) => mentionsIndex(env.readText(file) ?? '', suggestion.name))) return undefined;
-  const lastText = files.length > 0 ? env.readText(files[files.length - 1]) ?? '' : '';
-  const eol = lineEnding(lastText);
+  const definedIn = table.definedAt?.file;
   const naming = learnMigrationNaming(files, env.now);
-  const { up, down } = naming.next(`add_${suggestion.name}`);
+  // A folder of plain names (or a table created in one of them) cannot take a file that sorts after it:
+  // the index goes into the file that creates the table, like a schema file.
+  const editDefiningFile = () => (definedIn !== undefined && !hasMigrationVersion(definedIn) ? schemaFileFix(suggestion, table, definedIn, env) : undefined);
+  if (!naming.versioned) return editDefiningFile();
+  const { up, down } = naming.next(`add_${suggestion.name.replace(/[^A-Za-z0-9_]+/g, '_')}`);
   const upFile = path.posix.join(dir, up);
-  const edits: Fix['edits'] = [{ kind: 'create', file: upFile, text: `${inStyleOf(suggestion.ddl, lastText)};${eol}` }];
-  if (down) {
-    edits.push({ kind: 'create', file: path.posix.join(dir, down), text: `DROP INDEX IF EXISTS ${suggestion.name};${eol}` });
+  const mustFollow = files.filter((file) => hasMigrationVersion(file) || file === definedIn);
+  if (mustFollow.some((file) => compareMigrationFiles(file, upFile) >= 0)) return editDefiningFile();
+
+  const newest = [...files].reverse().map((file) => env.readText(file)).find((text) => text !== undefined) ?? '';
+  const eol = lineEnding(newest);
+  const edits: FileEdit[] = [{ kind: 'create', file: upFile, text: `${inStyleOf(suggestion.ddl, newest)};${eol}` }];
+  if (down !== undefined) {
+    const drop = inStyleOf(`DROP INDEX IF EXISTS ${quoteIdentifier(suggestion.name)}`, newest);
+    edits.push({ kind: 'create', file: path.posix.join(dir, down), text: `${drop};${eol}` });
   }
   return { title: title(suggestion, upFile), edits };
+}
+
+// ---------------------------------------------------------------------------------------------
+// schema file: after the table's last CREATE INDEX, or after its CREATE TABLE
+
+/** Where a statement's code ends (before trailing comments), and where its terminating semicolon ends, if any. */
+function statementEnds(code: string, start: number, end: number): { codeEnd: number; semicolonEnd?: number } {
+  let codeEnd = end;
+  while (codeEnd > start && /\s/.test(code[codeEnd - 1])) codeEnd--;
+  let next = codeEnd;
+  while (next < code.length && /\s/.test(code[next])) next++;
+  return code[next] === ';' ? { codeEnd, semicolonEnd: next + 1 } : { codeEnd };
 }
 
 function schemaFileFix(suggestion: IndexSuggestion, table: TableInfo, file: string, env: FixEnvironment): Fix | undefined {
   const text = env.readText(file);
   if (text === undefined || mentionsIndex(text, suggestion.name)) return undefined;
-  // After the table's last CREATE INDEX in this file, else after its CREATE TABLE.
   const anchors = [table.definedAt, ...table.indexes.map((index) => index.definedAt)]
     .filter((location): location is NonNullable<typeof location> => location?.file === file)
     .sort((a, b) => a.range.end - b.range.end);
   const anchor = anchors[anchors.length - 1];
-  if (!anchor) return undefined;
-  const eol = lineEnding(text);
-  const { end } = endIncludingSemicolon(text, anchor.range.end);
-  const indent = indentOfLine(text, anchor.range.start);
+  if (!anchor || anchor.range.end > text.length) return undefined;
+  // Comments and strings are blanked in `code`, so nothing below can land inside them.
+  const { code, comments } = maskSqlText(text);
+  const { codeEnd, semicolonEnd } = statementEnds(code, anchor.range.start, anchor.range.end);
+  const statementEnd = semicolonEnd ?? codeEnd;
+  // After a trailing `-- comment` on the same line, unless a block comment runs on past the line.
+  const lineEnd = lineEndAt(text, statementEnd);
+  const restOfLineIsBlank = code.slice(statementEnd, lineEnd).trim() === '';
+  const blockCommentRunsOn = comments.some((comment) => comment.start < lineEnd && comment.end > lineEnd);
+  const insertAt = restOfLineIsBlank && !blockCommentRunsOn ? lineEnd : statementEnd;
+
   const ddl = inStyleOf(suggestion.ddl, text.slice(anchor.range.start, anchor.range.end));
-  return {
-    title: title(suggestion, file),
-    edits: [{ kind: 'replace', file, range: { start: end, end }, newText: `${eol}${indent}${ddl};` }],
-  };
+  const newText = `${lineEnding(text)}${indentOfLine(text, anchor.range.start)}${ddl};`;
+  const edits: Replacement[] = [];
+  if (semicolonEnd === undefined && insertAt !== codeEnd) edits.push(insertion(file, codeEnd, ';'));
+  edits.push(insertion(file, insertAt, semicolonEnd === undefined && insertAt === codeEnd ? `;${newText}` : newText));
+  return { title: title(suggestion, file), edits };
 }
 
-/** Escapes DDL for a host string literal with the given quote (DDL has no newlines or backslashes). */
-function literalText(ddl: string, quote: string, prefix: string): string {
-  const closing = quote.startsWith('r#') ? quote.slice(1).split('').reverse().join('') : quote;
-  const body = quote.length === 1 ? ddl.replace(new RegExp(quote, 'g'), `\\${quote}`) : ddl;
-  return `${prefix}${quote}${body}${closing}`;
+// ---------------------------------------------------------------------------------------------
+// DDL in host-language string literals
+
+const TRIPLE_QUOTES = new Set(['"""', "'''"]);
+
+/**
+ * The DDL written as the body of a literal with this quote and prefix, or undefined when it cannot be
+ * (a raw string that would need an escape, f-strings, quote styles this code does not know).
+ */
+function literalBody(ddl: string, quote: string, prefix: string): string | undefined {
+  if (/[fbt]/.test(prefix)) return undefined;
+  const raw = prefix.includes('r');
+  if (TRIPLE_QUOTES.has(quote)) {
+    if (ddl.includes(quote) || ddl.endsWith(quote[0])) return undefined;
+    return raw ? ddl : ddl.replace(/\\/g, '\\\\');
+  }
+  if (quote !== '"' && quote !== "'") return undefined;
+  if (raw) return ddl.includes(quote) || ddl.includes('\\') ? undefined : ddl;
+  return ddl.replace(/\\/g, '\\\\').replace(new RegExp(quote, 'g'), `\\${quote}`);
 }
 
-/** DDL inside a multi-statement literal (a SCHEMA constant or executescript): append a statement before the closing quote. */
+/** The file already defines or mentions the index in its DDL (a sibling execute call, a later migration entry). */
+function fileMentionsIndex(env: FixEnvironment, file: string, indexName: string): boolean {
+  return env.statementsOf(file).some((statement) => statement.role === 'schema' && mentionsIndex(statement.sql, indexName));
+}
+
+/**
+ * DDL inside a multi-statement literal (a SCHEMA constant or executescript): a new statement after the
+ * last one, before the closing quote. A single statement run by `execute` gets a sibling call instead.
+ */
 function hostLiteralFix(suggestion: IndexSuggestion, statement: ExtractedSql, env: FixEnvironment): Fix | undefined {
   const text = env.readText(statement.file);
   const literal = statement.literal;
-  if (text === undefined || !literal || literal.prefix.includes('f')) return undefined;
-  if (mentionsIndex(text.slice(literal.range.start, literal.range.end), suggestion.name)) return undefined;
+  if (text === undefined || !literal || statement.range.end > text.length) return undefined;
+  if (mentionsIndex(text.slice(statement.range.start, statement.range.end), suggestion.name)) return undefined;
+  if (fileMentionsIndex(env, statement.file, suggestion.name)) return undefined;
+  const spans = splitSqlStatements(statement.sql);
+  // executescript runs many statements; execute() only one, so only a literal that already holds several may grow.
+  if (statement.call?.method !== 'executescript' && spans.length < 2) {
+    return statement.language === 'python' ? executeCallFix(suggestion, statement, literal, text) : undefined;
+  }
+  const ddlSpans = spans.filter((span) => !isTransactionControl(span.text));
+  const anchor = ddlSpans[ddlSpans.length - 1];
+  if (!anchor) return undefined;
+  const body = literalBody(inStyleOf(suggestion.ddl, statement.sql), literal.quote, literal.prefix);
+  if (body === undefined) return undefined;
+
+  const toFile = (sqlOffset: number) => (statement.sqlToFile ? statement.sqlToFile(sqlOffset) : statement.range.start + sqlOffset);
+  const { code, comments } = maskSqlText(statement.sql);
+  const { codeEnd, semicolonEnd } = statementEnds(code, anchor.range.start, anchor.range.end);
+  const lastCodeChar = toFile(codeEnd - 1);
+  if (text[lastCodeChar] === '\\') return undefined; // ends in an escape: its length in the source is unknown here
+  const afterCode = lastCodeChar + 1;
+  const afterStatement = semicolonEnd === undefined ? afterCode : toFile(semicolonEnd - 1) + 1;
+
   const content = text.slice(literal.contentRange.start, literal.contentRange.end);
-  const multiStatement = statement.call?.method === 'executescript' || /;\s*\S/.test(content) || !statement.call;
-  if (!multiStatement) return executeCallFix(suggestion, statement, text);
-  const trimmedEnd = content.replace(/\s+$/, '').length;
-  const insertAt = literal.contentRange.start + trimmedEnd;
-  const needsSemicolon = !content.slice(0, trimmedEnd).endsWith(';');
-  const isMultiline = literal.quote.length === 3 || literal.quote === '`' || literal.quote.startsWith('r');
-  const lastLineStart = content.lastIndexOf('\n', trimmedEnd - 1) + 1;
-  const indent = /^[ \t]*/.exec(content.slice(lastLineStart))?.[0] ?? '';
-  const ddl = inStyleOf(suggestion.ddl, content);
-  const newText = isMultiline ? `${needsSemicolon ? ';' : ''}\n${indent}${ddl};` : `${needsSemicolon ? ';' : ''} ${ddl};`;
-  return {
-    title: title(suggestion, `the schema string in ${statement.file}`),
-    edits: [{ kind: 'replace', file: statement.file, range: { start: insertAt, end: insertAt }, newText }],
-  };
+  const multiline = (TRIPLE_QUOTES.has(literal.quote) || literal.quote === '`') && content.includes('\n');
+  let insertAt = afterStatement;
+  let newText: string;
+  if (multiline) {
+    const statementEnd = semicolonEnd ?? codeEnd;
+    const unterminatedComment = /\/\*(?![\s\S]*\*\/)/.test(statement.sql.slice(statementEnd));
+    const trimmedEnd = literal.contentRange.start + content.replace(/\s+$/, '').length;
+    const newline = statement.sql.indexOf('\n', statementEnd);
+    const newlineInFile = newline === -1 ? -1 : toFile(newline);
+    if (anchor === spans[spans.length - 1] && !unterminatedComment && afterStatement >= literal.contentRange.start) {
+      // Before the closing quotes when only whitespace and finished comments follow the last statement.
+      insertAt = Math.max(trimmedEnd, afterStatement);
+    } else if (
+      text[newlineInFile] === '\n' &&
+      code.slice(statementEnd, newline).trim() === '' &&
+      !comments.some((comment) => comment.start < newline && comment.end > newline)
+    ) {
+      // Otherwise on the next line, after a trailing `-- comment` rather than before it.
+      insertAt = text[newlineInFile - 1] === '\r' ? newlineInFile - 1 : newlineInFile;
+    }
+    newText = `${lineEnding(text)}${indentOfLine(text, toFile(anchor.range.start))}${body};`;
+  } else {
+    const separator = !literal.prefix.includes('r') && content.includes('\\n') ? '\\n' : ' ';
+    newText = `${separator}${body};`;
+  }
+  const edits: Replacement[] = [];
+  if (semicolonEnd === undefined) {
+    if (insertAt === afterCode) newText = `;${newText}`;
+    else edits.push(insertion(statement.file, afterCode, ';'));
+  }
+  edits.push(insertion(statement.file, insertAt, newText));
+  return { title: title(suggestion, `the schema string in ${statement.file}`), edits };
 }
 
-/** A single-statement execute("CREATE TABLE …") call: add a sibling execute call for the index on the next line. */
-function executeCallFix(suggestion: IndexSuggestion, statement: ExtractedSql, text: string): Fix | undefined {
-  const literal = statement.literal;
+/**
+ * Bracket depth of Python source at `offset`, or undefined when the offset sits inside a string or a
+ * comment. Only used to confirm that a call is a statement of its own before adding a line next to it.
+ */
+function pythonBracketDepth(text: string, offset: number): number | undefined {
+  let depth = 0;
+  let i = 0;
+  while (i < offset) {
+    const ch = text[i];
+    if (ch === '#') {
+      const newline = text.indexOf('\n', i);
+      if (newline === -1 || newline >= offset) return undefined;
+      i = newline;
+    } else if (ch === '"' || ch === "'") {
+      const quote = text.startsWith(ch.repeat(3), i) ? ch.repeat(3) : ch;
+      let j = i + quote.length;
+      while (j < text.length && !text.startsWith(quote, j) && (quote.length === 3 || text[j] !== '\n')) j += text[j] === '\\' ? 2 : 1;
+      i = Math.min(j + quote.length, text.length);
+      if (i > offset) return undefined;
+    } else {
+      if (ch === '(' || ch === '[' || ch === '{') depth++;
+      else if (ch === ')' || ch === ']' || ch === '}') depth--;
+      i++;
+    }
+  }
+  return depth;
+}
+
+/**
+ * A single-statement `execute("CREATE TABLE …")` call: add a sibling call for the index on the next line,
+ * with the same receiver and `await`. Only when the call is a statement of its own, holding just the literal.
+ */
+function executeCallFix(suggestion: IndexSuggestion, statement: ExtractedSql, literal: StringLiteralInfo, text: string): Fix | undefined {
   const call = statement.call;
-  if (!literal || !call) return undefined;
-  const lineStart = text.lastIndexOf('\n', call.range.start - 1) + 1;
-  const lineEndIndex = text.indexOf('\n', call.range.end);
-  const lineEnd = lineEndIndex === -1 ? text.length : lineEndIndex;
-  const lineText = text.slice(lineStart, lineEnd);
-  const callText = text.slice(call.range.start, call.range.end);
-  // Only when the call is simple: `<receiver>.<method>(<literal>)`, optionally awaited.
-  const literalInCall = text.slice(literal.range.start, literal.range.end);
-  const literalStart = callText.indexOf(literalInCall);
-  if (literalStart < 0 || !/^\s*\)$/.test(callText.slice(literalStart + literalInCall.length).replace(/,\s*\)$/, ')'))) return undefined;
-  const newLiteral = literalText(suggestion.ddl, literal.quote.length === 3 ? literal.quote[0] : literal.quote, literal.prefix);
-  const newCall = `${callText.slice(0, literalStart)}${newLiteral})`;
-  const newLine = `${lineText.slice(0, call.range.start - lineStart)}${newCall}${lineText.slice(call.range.end - lineStart)}`;
-  const eol = lineEnding(text);
+  if (!call || statement.range.start < call.range.start || statement.range.end > call.range.end) return undefined;
+  const head = /^([A-Za-z_][\w.]*\.\w+)\(\s*$/.exec(text.slice(call.range.start, statement.range.start));
+  if (!head || !/^\s*,?\s*\)$/.test(text.slice(statement.range.end, call.range.end))) return undefined;
+
+  const lineStart = lineStartAt(text, call.range.start);
+  const lead = /^([ \t]*)(?:[A-Za-z_][\w.]*[ \t]*=[ \t]*)?(await[ \t]+)?$/.exec(text.slice(lineStart, call.range.start));
+  const lineEnd = lineEndAt(text, call.range.end);
+  const trailing = text.slice(call.range.end, lineEnd);
+  if (!lead || !/^[ \t]*(#.*)?$/.test(trailing)) return undefined;
+  if (pythonBracketDepth(text, lineStart) !== 0 || /\\\r?\n$/.test(text.slice(0, lineStart))) return undefined;
+
+  const quote = TRIPLE_QUOTES.has(literal.quote) ? literal.quote[0] : literal.quote;
+  const prefix = literal.prefix.replace(/[^ru]/g, '');
+  const body = literalBody(inStyleOf(suggestion.ddl, statement.sql), quote, prefix);
+  if (body === undefined) return undefined;
+  const newLine = `${lead[1]}${lead[2] ?? ''}${head[1]}(${prefix}${quote}${body}${quote})`;
   return {
     title: title(suggestion, statement.file),
-    edits: [{ kind: 'replace', file: statement.file, range: { start: lineEnd, end: lineEnd }, newText: `${eol}${newLine}` }],
+    edits: [insertion(statement.file, lineEnd, `${lineEnding(text)}${newLine}`)],
   };
 }
 
-function nextKey(keys: string[]): string | undefined {
-  const numeric = keys.map((key) => /^(['"]?)([A-Za-z_]*)(\d+)(['"]?)$/.exec(key.trim()));
-  const last = numeric[numeric.length - 1];
-  if (!last) return undefined;
-  const max = Math.max(...numeric.map((match) => (match ? Number(match[3]) : 0)));
-  return `${last[1]}${last[2]}${String(max + 1).padStart(last[3].length, '0')}${last[4]}`;
+// ---------------------------------------------------------------------------------------------
+// versioned migration lists and dicts (seed 000)
+
+/**
+ * The key of a new entry after `keys` (as written): integers count up, quoted versions keep their prefix
+ * and padding (`"0003"` → `"0004"`, `'v2'` → `'v3'`), other quoted names get `fallback`. Undefined for
+ * keys that are names or expressions.
+ */
+function nextKey(keys: string[], fallback: string): string | undefined {
+  const last = keys[keys.length - 1]?.trim() ?? '';
+  const quoted = /^(['"])(.*)\1$/.exec(last);
+  const pattern = quoted ? /^(['"])([^'"]*?)(\d+)\1$/ : /^()()(\d+)$/;
+  const versions = keys.map((key) => pattern.exec(key.trim())).filter((match) => match !== null);
+  const newest = pattern.exec(last);
+  if (!newest) return quoted && !quoted[2].includes(quoted[1]) ? `${quoted[1]}${fallback}${quoted[1]}` : undefined;
+  const max = versions.reduce((highest, match) => (BigInt(match[3]) > highest ? BigInt(match[3]) : highest), 0n);
+  return `${newest[1]}${newest[2]}${String(max + 1n).padStart(newest[3].length, '0')}${newest[1]}`;
+}
+
+/** A new literal in the style of `template`: triple-quoted blocks keep their layout and indentation. */
+function literalLike(template: StringLiteralInfo, templateText: string, ddl: string, eol: string): string | undefined {
+  const prefix = template.prefix.replace(/f/g, '');
+  const body = literalBody(ddl, template.quote, prefix);
+  if (body === undefined) return undefined;
+  const opening = `${prefix}${template.quote}`;
+  const lines = templateText.split(/\r?\n/);
+  if (!TRIPLE_QUOTES.has(template.quote) || lines.length < 3 || lines[0].trim() !== opening.trim()) {
+    return `${opening}${body}${template.quote}`;
+  }
+  const bodyIndent = /^[ \t]*/.exec(lines.slice(1).find((line) => line.trim() !== '') ?? '')?.[0] ?? '';
+  const closingIndent = /^[ \t]*/.exec(lines[lines.length - 1])?.[0] ?? '';
+  return `${opening}${eol}${bodyIndent}${body}${eol}${closingIndent}${template.quote}`;
 }
 
 /** Seed 000: a versioned migration list/dict gets a new entry after the last one, in the same shape. */
 function migrationEntryFix(suggestion: IndexSuggestion, statement: ExtractedSql, env: FixEnvironment): Fix | undefined {
   const container = statement.migrationContainer;
   const text = env.readText(statement.file);
-  if (!container || text === undefined || container.entries.length === 0) return undefined;
+  if (!container || text === undefined || container.entries.length === 0 || container.range.end > text.length) return undefined;
   if (mentionsIndex(text.slice(container.range.start, container.range.end), suggestion.name)) return undefined;
-  const lastEntry = container.entries[container.entries.length - 1];
-  const lastStatement = env
+  if (fileMentionsIndex(env, statement.file, suggestion.name)) return undefined;
+  const literals = env
     .statementsOf(statement.file)
-    .find((s) => s.literal && s.range.start >= lastEntry.range.start && s.range.end <= lastEntry.range.end);
-  if (!lastStatement?.literal) return undefined;
-  const entryText = text.slice(lastEntry.range.start, lastEntry.range.end);
-  const literalStart = lastStatement.range.start - lastEntry.range.start;
-  const literalEnd = lastStatement.range.end - lastEntry.range.start;
-  const { quote, prefix } = lastStatement.literal;
-  const cleanPrefix = prefix.replace(/f/g, '');
-  const newLiteral =
-    quote.length === 3 && text.slice(lastStatement.range.start, lastStatement.range.end).includes('\n')
-      ? `${cleanPrefix}${quote}\n${indentOfLine(text, lastStatement.range.end)}${suggestion.ddl}\n${indentOfLine(text, lastStatement.range.end)}${quote}`
-      : literalText(suggestion.ddl, quote, cleanPrefix);
-  let newEntry = `${entryText.slice(0, literalStart)}${newLiteral}${entryText.slice(literalEnd)}`;
-  if (lastEntry.key !== undefined) {
-    const key = nextKey(container.entries.map((entry) => entry.key ?? ''));
-    const keyOffset = newEntry.indexOf(lastEntry.key);
-    if (key === undefined || keyOffset < 0 || keyOffset >= literalStart) return undefined;
-    newEntry = `${newEntry.slice(0, keyOffset)}${key}${newEntry.slice(keyOffset + lastEntry.key.length)}`;
-  }
+    .filter((s) => s.literal && s.range.start >= container.range.start && s.range.end <= container.range.end);
+  // The newest entry that holds migration SQL is the template; its value becomes the new statement.
+  const template = [...container.entries]
+    .reverse()
+    .map((entry) => ({ entry, values: literals.filter((s) => s.range.start >= entry.range.start && s.range.end <= entry.range.end) }))
+    .find((candidate) => candidate.values.length > 0);
+  const first = template?.values[0];
+  const last = template?.values[template.values.length - 1];
+  if (!template || !first?.literal || !last) return undefined;
+
   const eol = lineEnding(text);
+  const { entry } = template;
+  const entryText = text.slice(entry.range.start, entry.range.end);
+  const firstText = text.slice(first.range.start, first.range.end);
+  const newLiteral = literalLike(first.literal, firstText, inStyleOf(suggestion.ddl, first.sql), eol);
+  if (newLiteral === undefined) return undefined;
+  const valueStart = first.range.start - entry.range.start;
+  const valueEnd = last.range.end - entry.range.start;
+  let newEntry = `${entryText.slice(0, valueStart)}${newLiteral}${entryText.slice(valueEnd)}`;
+  if (entry.key !== undefined) {
+    const key = nextKey(
+      container.entries.map((candidate) => candidate.key ?? ''),
+      `add_${suggestion.name.replace(/[^A-Za-z0-9_]+/g, '_')}`,
+    );
+    const keyOffset = entryText.indexOf(entry.key);
+    if (key === undefined || keyOffset < 0 || keyOffset + entry.key.length > valueStart) return undefined;
+    newEntry = `${newEntry.slice(0, keyOffset)}${key}${newEntry.slice(keyOffset + entry.key.length)}`;
+  }
+
+  const lastEntry = container.entries[container.entries.length - 1];
+  let afterLast = lastEntry.range.end;
+  while (afterLast < text.length && (text[afterLast] === ' ' || text[afterLast] === '\t')) afterLast++;
+  const trailingComma = text[afterLast] === ',';
   const multiline = text.slice(container.range.start, lastEntry.range.start).includes('\n');
-  let after = lastEntry.range.end;
-  while (after < text.length && (text[after] === ' ' || text[after] === '\t')) after++;
-  const hasTrailingComma = text[after] === ',';
-  const indent = indentOfLine(text, lastEntry.range.start);
-  const edit = hasTrailingComma
-    ? { start: after + 1, text: multiline ? `${eol}${indent}${newEntry},` : ` ${newEntry},` }
-    : { start: lastEntry.range.end, text: multiline ? `,${eol}${indent}${newEntry}` : `, ${newEntry}` };
-  return {
-    title: title(suggestion, `a new entry of the migration list in ${statement.file}`),
-    edits: [{ kind: 'replace', file: statement.file, range: { start: edit.start, end: edit.start }, newText: edit.text }],
-  };
+  const file = statement.file;
+  const edits: Replacement[] = [];
+  if (!multiline) {
+    edits.push(trailingComma ? insertion(file, afterLast + 1, ` ${newEntry},`) : insertion(file, lastEntry.range.end, `, ${newEntry}`));
+  } else {
+    // On a line of its own, after a trailing `# comment` of the last entry rather than before it.
+    const anchorEnd = trailingComma ? afterLast + 1 : lastEntry.range.end;
+    const lineEnd = lineEndAt(text, anchorEnd);
+    const insertAt = /^[ \t]*(#.*)?$/.test(text.slice(anchorEnd, lineEnd)) ? lineEnd : anchorEnd;
+    const entryLine = `${eol}${indentOfLine(text, lastEntry.range.start)}${newEntry}${trailingComma ? ',' : ''}`;
+    if (!trailingComma && insertAt !== lastEntry.range.end) edits.push(insertion(file, lastEntry.range.end, ','));
+    edits.push(insertion(file, insertAt, `${!trailingComma && insertAt === lastEntry.range.end ? ',' : ''}${entryLine}`));
+  }
+  return { title: title(suggestion, `a new entry of the migration list in ${file}`), edits };
 }

@@ -1,0 +1,329 @@
+// The fix cycle, end to end through analyzeWorkspace: finding → apply its fix → check again. Every fix must make
+// its finding disappear, offer nothing more, refuse to apply twice, keep every existing statement intact (nothing
+// lands in a comment or breaks a string), keep the file's style, and leave Python that still compiles.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { analyze, applyFix, assertPythonCompiles, copyFixture, removeWorkspace, textAt, where } from '../helpers/workspace';
+import { prepareWorkspace, type PreparedWorkspace } from '../../server/engine/analyze';
+import { DEFAULT_CONFIG, mergeConfig } from '../../server/engine/config';
+import { indexFix } from '../../server/engine/fixes/indexFix';
+import { detectMigrationsFolder } from '../../server/engine/schema/order';
+import { maskSqlText } from '../../server/engine/sql/dialect';
+import { splitSqlStatements } from '../../server/engine/sql/split';
+import type { AnalysisResult, Finding, Fix } from '../../server/engine/types';
+
+type Files = Record<string, string>;
+type TestContext = { after(fn: () => void): void };
+
+function workspaceFrom(t: TestContext, files: Files): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'planlens-fix-cycle-'));
+  t.after(() => removeWorkspace(root));
+  for (const [file, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    fs.writeFileSync(path.join(root, file), text);
+  }
+  return root;
+}
+
+function read(root: string, file: string): string {
+  return fs.readFileSync(path.join(root, file), 'utf8');
+}
+
+async function prepared<T>(root: string, use: (workspace: PreparedWorkspace) => T): Promise<T> {
+  const workspace = await prepareWorkspace(root, mergeConfig(DEFAULT_CONFIG, {}));
+  try {
+    return use(workspace);
+  } finally {
+    workspace.db.close();
+  }
+}
+
+/** Every statement the extractors see, schema split into single statements, without comments, normalised and sorted. */
+function statementInventory(workspace: PreparedWorkspace): string[] {
+  const normalise = (sql: string) => {
+    const withoutComments = maskSqlText(sql)
+      .comments.reverse()
+      .reduce((text, comment) => text.slice(0, comment.start) + ' ' + text.slice(comment.end), sql);
+    return withoutComments.replace(/\s+/g, ' ').trim().toLowerCase();
+  };
+  const all: string[] = [];
+  for (const facts of workspace.facts.values()) {
+    for (const statement of facts.statements) {
+      if (statement.role === 'query') all.push(normalise(statement.sql));
+      else all.push(...splitSqlStatements(statement.sql).map((span) => normalise(span.text)));
+    }
+  }
+  return all.filter((sql) => sql !== '').sort();
+}
+
+interface Cycle {
+  root: string;
+  finding: Finding;
+  fix: Fix;
+  after: AnalysisResult;
+}
+
+/**
+ * Runs the cycle for the finding on the query containing `query`: exactly one fix; after applying it the query
+ * has no finding and nothing offers that index again; indexFix on the patched text gives nothing; the
+ * statements are the old ones plus the new DDL (and `alsoAdded`, e.g. a down migration's DROP INDEX).
+ */
+async function fixCycle(root: string, query: string, alsoAdded: string[] = []): Promise<Cycle> {
+  const before = await analyze(root);
+  const finding = before.findings.find((candidate) => candidate.suggestion && textAt(before, candidate).includes(query));
+  assert.ok(finding, `no finding with a suggestion on ${query}: ${before.findings.map((f) => where(before, f)).join(', ')}`);
+  assert.equal(finding.fixes.length, 1, `expected one fix on ${query}`);
+  const [fix] = finding.fixes;
+  const suggestion = finding.suggestion!;
+  const statementsBefore = await prepared(root, statementInventory);
+
+  applyFix(root, fix);
+  for (const edit of fix.edits) if (edit.file.endsWith('.py')) assertPythonCompiles(path.join(root, edit.file));
+
+  const after = await analyze(root);
+  const onQuery = after.findings.filter((candidate) => textAt(after, candidate).includes(query));
+  assert.deepEqual(onQuery.map((f) => f.ruleId), [], `the finding on ${query} is still there: ${onQuery.map((f) => f.message).join('; ')}`);
+  assert.deepEqual(after.findings.filter((f) => f.suggestion?.name === suggestion.name).map((f) => where(after, f)), []);
+  assert.deepEqual(after.notes.filter((note) => note.level !== 'info' || /skipped/.test(note.message)), []);
+
+  await prepared(root, (workspace) => {
+    const table = workspace.db.tables.get(suggestion.table.toLowerCase());
+    assert.ok(table, `table ${suggestion.table} after the fix`);
+    const env = { readText: (file: string) => workspace.texts.get(file), statementsOf: (file: string) => workspace.facts.get(file)?.statements ?? [] };
+    assert.equal(indexFix(suggestion, table, env), undefined, 'a second application must add nothing');
+    assert.ok(table.indexes.some((index) => index.name === suggestion.name), `${suggestion.name} exists after the fix`);
+    const expected = [...statementsBefore, suggestion.ddl.toLowerCase(), ...alsoAdded].sort();
+    assert.deepEqual(statementInventory(workspace), expected);
+  });
+  return { root, finding, fix, after };
+}
+
+const USERS_TABLE = 'CREATE TABLE users (\n    id INTEGER PRIMARY KEY,\n    email TEXT NOT NULL,\n    name TEXT\n);\n';
+const USERS_QUERY = 'SELECT * FROM users WHERE email = ?';
+const QUERIES = { 'app/queries.sql': `-- Queries the app runs.\n${USERS_QUERY};\n` };
+const USERS_DDL = 'CREATE INDEX IF NOT EXISTS idx_users_email ON users(email)';
+
+// ---------------------------------------------------------------------------------------------
+// migrations folders
+
+test('zero-padded numbered migrations: 0007 → 0008_add_<index>.sql', async (t) => {
+  const root = workspaceFrom(t, {
+    ...QUERIES,
+    'db/migrations/0001_init.sql': USERS_TABLE,
+    'db/migrations/0007_posts.sql': 'CREATE TABLE posts (id INTEGER PRIMARY KEY, author_id INTEGER);\n',
+  });
+  const { fix, after } = await fixCycle(root, USERS_QUERY);
+  assert.equal(fix.title, 'Add index idx_users_email ON users(email) in db/migrations/0008_add_idx_users_email.sql');
+  assert.deepEqual(fix.edits, [{ kind: 'create', file: 'db/migrations/0008_add_idx_users_email.sql', text: `${USERS_DDL};\n` }]);
+  assert.deepEqual(after.findings, []);
+});
+
+test('plain numbers 1 … 12: the new file is 13, after 12 in natural order', async (t) => {
+  const files: Files = { ...QUERIES, 'schema/1_init.sql': USERS_TABLE };
+  for (let n = 2; n <= 12; n++) files[`schema/${n}_t${n}.sql`] = `CREATE TABLE t${n} (id INTEGER PRIMARY KEY);\n`;
+  const root = workspaceFrom(t, files);
+  const { fix } = await fixCycle(root, USERS_QUERY);
+  assert.deepEqual(fix.edits, [{ kind: 'create', file: 'schema/13_add_idx_users_email.sql', text: `${USERS_DDL};\n` }]);
+});
+
+test('timestamps: a clock behind the newest migration still sorts last', async (t) => {
+  const root = workspaceFrom(t, {
+    ...QUERIES,
+    'migrations/20240101120000_init.sql': USERS_TABLE,
+    'migrations/20991231235959_from_the_future.sql': 'CREATE TABLE posts (id INTEGER PRIMARY KEY);\n',
+  });
+  const { fix } = await fixCycle(root, USERS_QUERY);
+  assert.deepEqual(fix.edits.map((edit) => edit.file), ['migrations/20991231235960_add_idx_users_email.sql']);
+});
+
+test('Flyway: V3__ → V4__, repeatable R__ files do not get in the way', async (t) => {
+  const root = workspaceFrom(t, {
+    ...QUERIES,
+    'db/sql/V1__init.sql': USERS_TABLE,
+    'db/sql/V3__posts.sql': 'CREATE TABLE posts (id INTEGER PRIMARY KEY);\n',
+    'db/sql/R__views.sql': 'CREATE VIEW IF NOT EXISTS named_users AS SELECT id, name FROM users;\n',
+  });
+  const { fix } = await fixCycle(root, USERS_QUERY);
+  assert.deepEqual(fix.edits, [{ kind: 'create', file: 'db/sql/V4__add_idx_users_email.sql', text: `${USERS_DDL};\n` }]);
+});
+
+test('up/down pairs: a new .up.sql with CREATE INDEX and a .down.sql with DROP INDEX', async (t) => {
+  const root = workspaceFrom(t, {
+    ...QUERIES,
+    'migrations/0001_init.up.sql': USERS_TABLE,
+    'migrations/0001_init.down.sql': 'DROP TABLE users;\n',
+  });
+  const { fix, after } = await fixCycle(root, USERS_QUERY, ['drop index if exists idx_users_email']);
+  assert.deepEqual(fix.edits, [
+    { kind: 'create', file: 'migrations/0002_add_idx_users_email.up.sql', text: `${USERS_DDL};\n` },
+    { kind: 'create', file: 'migrations/0002_add_idx_users_email.down.sql', text: 'DROP INDEX IF EXISTS idx_users_email;\n' },
+  ]);
+  // The down file is never applied: the index stays.
+  assert.deepEqual(after.findings, []);
+});
+
+test('CRLF and lowercase migrations: the new file uses CRLF and lowercase keywords, down file too', async (t) => {
+  const root = workspaceFrom(t, {
+    ...QUERIES,
+    'migrations/001_init.up.sql': 'create table users (\r\n  id integer primary key,\r\n  email text not null\r\n);\r\n',
+    'migrations/001_init.down.sql': 'drop table users;\r\n',
+  });
+  const { fix } = await fixCycle(root, USERS_QUERY, ['drop index if exists idx_users_email']);
+  assert.deepEqual(fix.edits, [
+    {
+      kind: 'create',
+      file: 'migrations/002_add_idx_users_email.up.sql',
+      text: 'create index if not exists idx_users_email on users(email);\r\n',
+    },
+    { kind: 'create', file: 'migrations/002_add_idx_users_email.down.sql', text: 'drop index if exists idx_users_email;\r\n' },
+  ]);
+});
+
+test('lowercase keywords: DESC and quoted names keep their meaning', async (t) => {
+  const root = workspaceFrom(t, {
+    'app/queries.sql': 'select * from "order" where status = ? order by placed_at desc;\n',
+    'migrations/0001_init.sql': '-- Create the tables\ncreate table "order" (\n  id integer primary key,\n  status text,\n  placed_at text\n);\n',
+    'migrations/0002_more.sql': 'create table other (id integer primary key);\n',
+  });
+  const { fix } = await fixCycle(root, 'from "order"');
+  assert.deepEqual(fix.edits, [
+    {
+      kind: 'create',
+      file: 'migrations/0003_add_idx_order_status_placed_at_desc.sql',
+      text: 'create index if not exists idx_order_status_placed_at_desc on "order"(status, placed_at desc);\n',
+    },
+  ]);
+});
+
+test('Prisma: migrations/<stamp>_name/migration.sql folders get a new folder, sorted last', async (t) => {
+  const root = workspaceFrom(t, {
+    ...QUERIES,
+    'prisma/migrations/20240101000000_init/migration.sql': USERS_TABLE,
+    'prisma/migrations/20990101000000_future/migration.sql': 'CREATE TABLE posts (id INTEGER PRIMARY KEY);\n',
+    'prisma/migrations/migration_lock.toml': 'provider = "sqlite"\n',
+  });
+  assert.deepEqual(
+    detectMigrationsFolder(['prisma/migrations/20240101000000_init/migration.sql', 'prisma/migrations/20990101000000_future/migration.sql']).map(
+      (folder) => folder.dir,
+    ),
+    ['prisma/migrations'],
+  );
+  const { fix, after } = await fixCycle(root, USERS_QUERY);
+  assert.deepEqual(fix.edits, [
+    { kind: 'create', file: 'prisma/migrations/20990101000001_add_idx_users_email/migration.sql', text: `${USERS_DDL};\n` },
+  ]);
+  assert.deepEqual(after.findings, []);
+});
+
+test('Diesel: <yyyy-mm-dd-hhmmss>_name/up.sql folders get up.sql and down.sql', async (t) => {
+  const root = workspaceFrom(t, {
+    ...QUERIES,
+    'migrations/2099-01-01-000000_create_users/up.sql': USERS_TABLE,
+    'migrations/2099-01-01-000000_create_users/down.sql': 'DROP TABLE users;\n',
+  });
+  const { fix } = await fixCycle(root, USERS_QUERY, ['drop index if exists idx_users_email']);
+  assert.deepEqual(fix.edits, [
+    { kind: 'create', file: 'migrations/2099-01-01-000001_add_idx_users_email/up.sql', text: `${USERS_DDL};\n` },
+    { kind: 'create', file: 'migrations/2099-01-01-000001_add_idx_users_email/down.sql', text: 'DROP INDEX IF EXISTS idx_users_email;\n' },
+  ]);
+});
+
+test('a migrations folder of plain names: the index goes after the table in the file that creates it', async (t) => {
+  const root = workspaceFrom(t, { ...QUERIES, 'db/migrations/schema.sql': USERS_TABLE });
+  const { fix } = await fixCycle(root, USERS_QUERY);
+  assert.equal(read(root, 'db/migrations/schema.sql'), `${USERS_TABLE.trimEnd()}\n${USERS_DDL};\n`);
+  assert.equal(fix.title, 'Add index idx_users_email ON users(email) in db/migrations/schema.sql');
+});
+
+test('a table created in an unversioned file that runs after the numbered ones: no new number that would run first', async (t) => {
+  const root = workspaceFrom(t, {
+    ...QUERIES,
+    'migrations/0001_a.sql': 'CREATE TABLE a (id INTEGER PRIMARY KEY);\n',
+    'migrations/0002_b.sql': 'CREATE TABLE b (id INTEGER PRIMARY KEY);\n',
+    'migrations/users.sql': USERS_TABLE,
+  });
+  const { fix } = await fixCycle(root, USERS_QUERY);
+  assert.deepEqual(fix.edits.map((edit) => edit.file), ['migrations/users.sql']);
+});
+
+// ---------------------------------------------------------------------------------------------
+// a single schema file
+
+test('schema file: after the table’s last CREATE INDEX, past its trailing comment, with its indentation', async (t) => {
+  const root = copyFixture('fix-schema-file');
+  t.after(() => removeWorkspace(root));
+  const original = read(root, 'db/schema.sql');
+  const { fix } = await fixCycle(root, USERS_QUERY);
+  assert.equal(fix.title, 'Add index idx_users_email ON users(email) in db/schema.sql');
+  assert.equal(
+    read(root, 'db/schema.sql'),
+    original.replace(
+      '  CREATE INDEX idx_users_created ON users(created_at); -- recent signups\n',
+      `  CREATE INDEX idx_users_created ON users(created_at); -- recent signups\n  ${USERS_DDL};\n`,
+    ),
+  );
+});
+
+test('schema file: a table without indexes gets it right after its CREATE TABLE', async (t) => {
+  const root = copyFixture('fix-schema-file');
+  t.after(() => removeWorkspace(root));
+  const original = read(root, 'db/schema.sql');
+  await fixCycle(root, 'FROM posts');
+  assert.equal(
+    read(root, 'db/schema.sql'),
+    original.replace(
+      '    title TEXT\n  );\n',
+      '    title TEXT\n  );\n  CREATE INDEX IF NOT EXISTS idx_posts_author_id ON posts(author_id);\n',
+    ),
+  );
+});
+
+test('schema file: a semicolon on its own line, after a block comment, stays the terminator', async (t) => {
+  const root = copyFixture('fix-schema-file');
+  t.after(() => removeWorkspace(root));
+  const original = read(root, 'db/schema.sql');
+  await fixCycle(root, 'FROM tags');
+  assert.equal(
+    read(root, 'db/schema.sql'),
+    original.replace('label TEXT)\n  ;\n', 'label TEXT)\n  ;\n  CREATE INDEX IF NOT EXISTS idx_tags_post_id ON tags(post_id);\n'),
+  );
+});
+
+test('schema file: a last statement without semicolon gets one, outside its trailing comment', async (t) => {
+  const root = copyFixture('fix-schema-file');
+  t.after(() => removeWorkspace(root));
+  await fixCycle(root, 'FROM audit');
+  assert.equal(
+    read(root, 'db/legacy.sql'),
+    'CREATE TABLE audit (\n\tid INTEGER PRIMARY KEY,\n\tactor TEXT NOT NULL\n); -- written by the legacy importer, no semicolon\n' +
+      'CREATE INDEX IF NOT EXISTS idx_audit_actor ON audit(actor);',
+  );
+});
+
+test('schema file: every fix of the fixture, one after another, leaves nothing to fix', async (t) => {
+  const root = copyFixture('fix-schema-file');
+  t.after(() => removeWorkspace(root));
+  for (const query of ['FROM tags', 'FROM audit', USERS_QUERY, 'FROM posts']) await fixCycle(root, query);
+  assert.deepEqual((await analyze(root)).findings, []);
+});
+
+test('schema file: CRLF, tabs and lowercase are kept; a block comment opened after the statement is not entered', async (t) => {
+  const schema =
+    'create table users (\r\n\tid integer primary key,\r\n\temail text\r\n);\r\n' +
+    '\tcreate index idx_users_id_email on users(id, email); /* more indexes\r\n   will follow */\r\n';
+  const root = workspaceFrom(t, { ...QUERIES, 'schema.sql': schema });
+  await fixCycle(root, USERS_QUERY);
+  assert.equal(
+    read(root, 'schema.sql'),
+    schema.replace('email); /*', 'email);\r\n\tcreate index if not exists idx_users_email on users(email); /*'),
+  );
+});
+
+test('schema file: a file that already mentions the index offers no fix', async (t) => {
+  const root = workspaceFrom(t, { ...QUERIES, 'schema.sql': `${USERS_TABLE}-- TODO: idx_users_email once signups grow\n` });
+  const result = await analyze(root);
+  assert.deepEqual(result.findings.map((f) => [where(result, f), f.fixes.length]), [['app/queries.sql:2:1 missing-index', 0]]);
+});
