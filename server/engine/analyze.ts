@@ -16,6 +16,8 @@ import type {
 import { discoverFiles, languageForPath, readSourceFile } from './workspace/files';
 import { extractSqlFile } from './extract/sqlFile';
 import { extractPython } from './extract/python';
+import { extractTypeScript } from './extract/typescript';
+import { extractRust } from './extract/rust';
 import { compareNatural, detectMigrationsFolder, isDownMigration } from './schema/order';
 import { buildSchema, type SchemaDatabase, type SchemaUnit } from './schema/schemaBuilder';
 import { analyzeQueryShape } from './sql/shape';
@@ -29,14 +31,17 @@ import { indexFix, type FixEnvironment } from './fixes/indexFix';
 import { LineIndex } from './text/lineIndex';
 
 /** Extracts one file's statements; a failure here is a note, never a lost run. */
-async function extractFacts(file: SourceFile): Promise<FileFacts | undefined> {
+async function extractFacts(file: SourceFile, root: string): Promise<FileFacts | undefined> {
   switch (file.language) {
     case 'sql':
       return extractSqlFile(file);
     case 'python':
       return extractPython(file);
-    default:
-      return undefined; // TypeScript and Rust extractors come with their own issue
+    case 'typescript':
+    case 'javascript':
+      return extractTypeScript(file);
+    case 'rust':
+      return extractRust(file, { root });
   }
 }
 
@@ -141,7 +146,7 @@ async function readAndExtract(
   }
   if (!file) return { notes };
   try {
-    const fact = await extractFacts(file);
+    const fact = await extractFacts(file, root);
     if (fact?.skippedDialect) notes.push({ level: 'info', file: file.path, message: `skipped: ${fact.skippedDialect}` });
     return { fact, text: file.text, notes };
   } catch (error) {
