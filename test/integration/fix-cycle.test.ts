@@ -327,3 +327,177 @@ test('schema file: a file that already mentions the index offers no fix', async 
   const result = await analyze(root);
   assert.deepEqual(result.findings.map((f) => [where(result, f), f.fixes.length]), [['app/queries.sql:2:1 missing-index', 0]]);
 });
+
+// ---------------------------------------------------------------------------------------------
+// Python: schema strings, execute calls, migration lists
+
+const FIND_USER = '\n\ndef find_user(conn, email):\n    return conn.execute("SELECT * FROM users WHERE email = ?", (email,)).fetchall()\n';
+
+async function pythonCycle(t: TestContext, source: string): Promise<{ patched: string; fix: Fix; after: AnalysisResult }> {
+  const root = workspaceFrom(t, { 'app/db.py': source });
+  const { fix, after } = await fixCycle(root, USERS_QUERY);
+  return { patched: read(root, 'app/db.py'), fix, after };
+}
+
+test('Python SCHEMA run by executescript: appended before the closing quotes; a missing semicolon is added', async (t) => {
+  const schema =
+    'SCHEMA = """\nCREATE TABLE users (\n    id INTEGER PRIMARY KEY,\n    email TEXT NOT NULL\n);\n' +
+    'CREATE TABLE posts (id INTEGER PRIMARY KEY, author_id INTEGER)\n"""\n\n\ndef init(conn):\n    conn.executescript(SCHEMA)\n';
+  const { patched, fix, after } = await pythonCycle(t, schema + FIND_USER);
+  assert.equal(fix.title, 'Add index idx_users_email ON users(email) in the schema string in app/db.py');
+  assert.equal(
+    patched,
+    schema.replace('author_id INTEGER)\n"""', `author_id INTEGER);\n${USERS_DDL};\n"""`) + FIND_USER,
+  );
+  assert.deepEqual(after.findings, []);
+});
+
+test('Python executescript literal inside a function: the indentation of the statements, after trailing comments', async (t) => {
+  const init =
+    'def init(conn):\n    conn.executescript(\n        """\n        CREATE TABLE users (\n            id INTEGER PRIMARY KEY,\n' +
+    '            email TEXT NOT NULL\n        );  -- users first\n        -- more tables later\n        """\n    )\n';
+  const { patched } = await pythonCycle(t, init + FIND_USER);
+  assert.equal(patched, init.replace('later\n', `later\n        ${USERS_DDL};\n`) + FIND_USER);
+});
+
+test('Python schema string before COMMIT: the index goes inside the transaction, on its own line', async (t) => {
+  const init =
+    "def init(conn):\n    conn.executescript('''\n        CREATE TABLE posts (id INTEGER PRIMARY KEY);\n        BEGIN;\n        CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);  -- v1\n        COMMIT;\n    ''')\n";
+  const { patched } = await pythonCycle(t, init + FIND_USER);
+  assert.equal(patched, init.replace('-- v1\n', `-- v1\n        ${USERS_DDL};\n`) + FIND_USER);
+});
+
+test('Python CRLF schema string: the new line uses CRLF', async (t) => {
+  const init = 'SCHEMA = """\r\nCREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);\r\n"""\r\n\r\ndef init(conn):\r\n    conn.executescript(SCHEMA)\r\n';
+  const find = FIND_USER.replace(/\n/g, '\r\n');
+  const { patched } = await pythonCycle(t, init + find);
+  assert.equal(patched, init.replace('TEXT);\r\n', `TEXT);\r\n${USERS_DDL};\r\n`) + find);
+});
+
+test('Python one-line schema strings: same line, escapes for the quote, \\n separators kept', async (t) => {
+  const init =
+    'def init(conn):\n    conn.executescript("CREATE TABLE \\"order\\" (id INTEGER PRIMARY KEY, customer TEXT);\\nCREATE TABLE other (id INTEGER PRIMARY KEY);\\n")\n' +
+    '\n\ndef orders_of(conn, customer):\n    return conn.execute(\'SELECT * FROM "order" WHERE customer = ?\', (customer,)).fetchall()\n';
+  const root = workspaceFrom(t, { 'app/db.py': init });
+  await fixCycle(root, 'FROM "order"');
+  assert.equal(
+    read(root, 'app/db.py'),
+    init.replace(
+      'PRIMARY KEY);\\n")',
+      'PRIMARY KEY);\\nCREATE INDEX IF NOT EXISTS idx_order_customer ON \\"order\\"(customer);\\n")',
+    ),
+  );
+});
+
+test('Python implicit concatenation: the index joins the last piece', async (t) => {
+  const schema =
+    'SCHEMA = (\n    "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);"\n    "CREATE TABLE posts (id INTEGER PRIMARY KEY)"\n)\n\n\ndef init(conn):\n    conn.executescript(SCHEMA)\n';
+  const { patched } = await pythonCycle(t, schema + FIND_USER);
+  assert.equal(patched, schema.replace('PRIMARY KEY)"\n)', `PRIMARY KEY); ${USERS_DDL};"\n)`) + FIND_USER);
+});
+
+test('Python single-statement execute: a sibling call on the next line, same receiver and await', async (t) => {
+  const init =
+    'import aiosqlite\n\n\nasync def init(db):\n    await db.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL)")  # v1\n    await db.commit()\n' +
+    '\n\nasync def find_user(db, email):\n    async with db.execute("SELECT * FROM users WHERE email = ?", (email,)) as cursor:\n        return await cursor.fetchall()\n';
+  const root = workspaceFrom(t, { 'app/db.py': init });
+  await fixCycle(root, USERS_QUERY);
+  assert.equal(read(root, 'app/db.py'), init.replace('  # v1\n', `  # v1\n    await db.execute("${USERS_DDL}")\n`));
+});
+
+test('Python multi-line execute call with a triple-quoted CREATE TABLE, assigned: a plain sibling call after it', async (t) => {
+  const init =
+    "def init(conn):\n    cur = conn.cursor()\n    created = cur.execute(\n        '''\n        CREATE TABLE users (\n            id INTEGER PRIMARY KEY,\n            email TEXT NOT NULL\n        )\n        ''',\n    )\n    return created\n";
+  const { patched } = await pythonCycle(t, init + FIND_USER);
+  assert.equal(patched, init.replace("''',\n    )\n", `''',\n    )\n    cur.execute('${USERS_DDL}')\n`) + FIND_USER);
+});
+
+test('Python execute calls that are not statements of their own get no fix (the finding stays)', async (t) => {
+  const sources = [
+    'def init(conn):\n    results = [\n        conn.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL)")\n    ]\n',
+    'def init(conn):\n    return conn.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL)")\n',
+    'def init(conn, ready):\n    if ready: conn.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL)")\n',
+    'def init(conn):\n    conn.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL)"); conn.commit()\n',
+    'def init(conn):\n    x = 1 + \\\n        conn.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL)")\n',
+    'CREATE_USERS = "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL)"\n\n\ndef init(conn):\n    conn.execute(CREATE_USERS)\n',
+  ];
+  for (const source of sources) {
+    const root = workspaceFrom(t, { 'app/db.py': source + FIND_USER });
+    const result = await analyze(root);
+    assert.deepEqual(result.findings.map((f) => [where(result, f), f.fixes.length]), [[`app/db.py:${source.split('\n').length + 3}:25 missing-index`, 0]], source);
+  }
+});
+
+test('Python f-string schema: the finding is reported, no fix is offered, nothing crashes', async (t) => {
+  const schema = 'VERSION = 3\nSCHEMA = f"""\n-- schema version {VERSION}\nCREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL);\n"""\n\n\ndef init(conn):\n    conn.executescript(SCHEMA)\n';
+  const root = workspaceFrom(t, { 'app/db.py': schema + FIND_USER });
+  const result = await analyze(root);
+  assert.deepEqual(result.findings.map((f) => [where(result, f), f.fixes.length]), [['app/db.py:13:25 missing-index', 0]]);
+});
+
+const MIGRATE = '\n\ndef migrate(conn):\n    for statement in MIGRATIONS:\n        conn.execute(statement)\n';
+const MIGRATE_ITEMS = '\n\ndef migrate(conn):\n    for _version, statement in sorted(MIGRATIONS.items()):\n        conn.execute(statement)\n';
+const MIGRATE_PAIRS = '\n\ndef migrate(conn):\n    for _version, statement in MIGRATIONS:\n        conn.execute(statement)\n';
+
+test('migration list of strings, no trailing comma, a comment after the last entry: comma added, comment kept', async (t) => {
+  const list =
+    'MIGRATIONS = [\n    "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL)",\n    \'ALTER TABLE users ADD COLUMN name TEXT\'  # v2\n]\n';
+  const { patched, fix } = await pythonCycle(t, list + MIGRATE + FIND_USER);
+  assert.equal(fix.title, 'Add index idx_users_email ON users(email) in a new entry of the migration list in app/db.py');
+  assert.equal(patched, list.replace("TEXT'  # v2\n", `TEXT',  # v2\n    '${USERS_DDL}'\n`) + MIGRATE + FIND_USER);
+});
+
+test('migration list of (version, sql) tuples on one line: a new tuple with the next version', async (t) => {
+  const list = 'MIGRATIONS = [(1, "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT)"), (2, "ALTER TABLE users ADD COLUMN name TEXT")]\n';
+  const { patched } = await pythonCycle(t, list + MIGRATE_PAIRS + FIND_USER);
+  assert.equal(patched, list.replace('name TEXT")]', `name TEXT"), (3, "${USERS_DDL}")]`) + MIGRATE_PAIRS + FIND_USER);
+});
+
+test('migration dict with a trailing comma and triple-quoted entries: the block layout and indentation are kept', async (t) => {
+  const dict =
+    'MIGRATIONS = {\n    1: """\n        CREATE TABLE users (\n            id INTEGER PRIMARY KEY,\n            email TEXT NOT NULL\n        )\n    """,\n' +
+    '    2: """\n        ALTER TABLE users ADD COLUMN name TEXT\n    """,\n}\n';
+  const { patched } = await pythonCycle(t, dict + MIGRATE_ITEMS + FIND_USER);
+  assert.equal(patched, dict.replace('    """,\n}', `    """,\n    3: """\n        ${USERS_DDL}\n    """,\n}`) + MIGRATE_ITEMS + FIND_USER);
+});
+
+test('migration dict on one line, no trailing comma, single quotes', async (t) => {
+  const dict = "MIGRATIONS = {1: 'CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT)', 2: 'ALTER TABLE users ADD COLUMN name TEXT'}\n";
+  const { patched } = await pythonCycle(t, dict + MIGRATE_ITEMS + FIND_USER);
+  assert.equal(patched, dict.replace("TEXT'}", `TEXT', 3: '${USERS_DDL}'}`) + MIGRATE_ITEMS + FIND_USER);
+});
+
+test('migration dict with string keys "0001" and raw strings: "0003", r"…"', async (t) => {
+  const dict =
+    'MIGRATIONS = {\n    "0001": r"CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT)",\n    "0002": r"ALTER TABLE users ADD COLUMN name TEXT",\n}\n';
+  const { patched } = await pythonCycle(t, dict + MIGRATE_ITEMS + FIND_USER);
+  assert.equal(patched, dict.replace('TEXT",\n}', `TEXT",\n    "0003": r"${USERS_DDL}",\n}`) + MIGRATE_ITEMS + FIND_USER);
+});
+
+test('one-line list of tuples with a trailing comma and named versions', async (t) => {
+  const list = "MIGRATIONS = [('v1', 'CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT)'),]\n";
+  const { patched } = await pythonCycle(t, list + MIGRATE_PAIRS + FIND_USER);
+  assert.equal(patched, list.replace("TEXT)'),]", `TEXT)'), ('v2', '${USERS_DDL}'),]`) + MIGRATE_PAIRS + FIND_USER);
+});
+
+test('dict of statement lists: the new entry holds just the new statement', async (t) => {
+  const dict =
+    'MIGRATIONS = {\n    1: [\n        "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL)",\n        "CREATE TABLE posts (id INTEGER PRIMARY KEY, author_id INTEGER)",\n    ],\n}\n';
+  const migrate = '\n\ndef migrate(conn):\n    for _version, statements in sorted(MIGRATIONS.items()):\n        for statement in statements:\n            conn.execute(statement)\n';
+  const { patched } = await pythonCycle(t, dict + migrate + FIND_USER);
+  assert.equal(patched, dict.replace('    ],\n}', `    ],\n    2: [\n        "${USERS_DDL}",\n    ],\n}`) + migrate + FIND_USER);
+});
+
+test('migration list: quoted identifiers are escaped inside double-quoted entries; CRLF kept', async (t) => {
+  const list =
+    'MIGRATIONS = [\r\n    \'CREATE TABLE "order" (id INTEGER PRIMARY KEY, customer TEXT)\',\r\n    "ALTER TABLE \\"order\\" ADD COLUMN note TEXT",\r\n]\r\n';
+  const query = '\r\n\r\ndef orders_of(conn, customer):\r\n    return conn.execute(\'SELECT * FROM "order" WHERE customer = ?\', (customer,)).fetchall()\r\n';
+  const root = workspaceFrom(t, { 'app/db.py': list + MIGRATE.replace(/\n/g, '\r\n') + query });
+  await fixCycle(root, 'FROM "order"');
+  assert.equal(
+    read(root, 'app/db.py'),
+    list.replace('TEXT",\r\n]', 'TEXT",\r\n    "CREATE INDEX IF NOT EXISTS idx_order_customer ON \\"order\\"(customer)",\r\n]') +
+      MIGRATE.replace(/\n/g, '\r\n') +
+      query,
+  );
+});
