@@ -367,6 +367,7 @@ class RustExtractor {
 
   private report(evaluation: Evaluation, site: CallSite): void {
     if (isDdl(evaluation.mapped.sql)) {
+      if (isDownMigration(evaluation.root, site.enclosingFunction)) return;
       this.ddlCandidate(evaluation).execution ??= site;
       return;
     }
@@ -898,9 +899,13 @@ function leadingKeyword(sql: string): string | undefined {
   return word === upper || word === word.toLowerCase() ? upper : undefined;
 }
 
+/** Statements that are complete as one word; every other keyword needs something after it (`cache.get('select')`). */
+const SINGLE_WORD_STATEMENTS = new Set(['BEGIN', 'COMMIT', 'ROLLBACK', 'ANALYZE', 'VACUUM', 'REINDEX']);
+
 function startsWithSqlKeyword(sql: string): boolean {
   const keyword = leadingKeyword(sql);
-  return keyword !== undefined && SQL_KEYWORDS.has(keyword);
+  if (keyword === undefined || !SQL_KEYWORDS.has(keyword)) return false;
+  return SINGLE_WORD_STATEMENTS.has(keyword) || /^[A-Za-z]+\s+\S/.test(stripLeadingComments(sql));
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', '\\': '\\', '0': '\0', "'": "'", '"': '"' };

@@ -424,6 +424,7 @@ class TypeScriptExtractor {
 
   private report(evaluation: Evaluation, site: CallSite): void {
     if (isDdl(evaluation.mapped.sql)) {
+      if (isDownMigration(evaluation.root, site.enclosingFunction)) return;
       this.ddlCandidate(evaluation).execution ??= site;
       return;
     }
@@ -733,12 +734,24 @@ function functionName(node: Node): string {
   }
 }
 
-/** `sql` for `sql`, `$queryRaw` for `this.prisma.$queryRaw`; undefined for anything else. */
+/**
+ * `sql` for `sql`, `$queryRaw` for `this.prisma.$queryRaw` and `prisma.$queryRaw<User[]>` (which the grammar wraps
+ * in an instantiation, and with `await` in front, swallows the `await` too); undefined for anything else.
+ */
 function lastName(node: Node | null): string | undefined {
   if (!node) return undefined;
-  if (node.type === 'identifier') return node.text;
-  if (node.type === 'member_expression') return node.childForFieldName('property')?.text;
-  return undefined;
+  switch (node.type) {
+    case 'identifier':
+      return node.text;
+    case 'member_expression':
+      return node.childForFieldName('property')?.text;
+    case 'non_null_expression':
+    case 'instantiation_expression':
+    case 'await_expression':
+      return lastName(node.namedChildren.find((child) => child.type !== 'type_arguments') ?? null);
+    default:
+      return undefined;
+  }
 }
 
 /** The first argument, or null when there is none or it is spread. */
@@ -834,9 +847,13 @@ function leadingKeyword(sql: string): string | undefined {
   return word === upper || word === word.toLowerCase() ? upper : undefined;
 }
 
+/** Statements that are complete as one word; every other keyword needs something after it (`cache.get('select')`). */
+const SINGLE_WORD_STATEMENTS = new Set(['BEGIN', 'COMMIT', 'ROLLBACK', 'ANALYZE', 'VACUUM', 'REINDEX']);
+
 function startsWithSqlKeyword(sql: string): boolean {
   const keyword = leadingKeyword(sql);
-  return keyword !== undefined && SQL_KEYWORDS.has(keyword);
+  if (keyword === undefined || !SQL_KEYWORDS.has(keyword)) return false;
+  return SINGLE_WORD_STATEMENTS.has(keyword) || /^[A-Za-z]+\s+\S/.test(stripLeadingComments(sql));
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = {
