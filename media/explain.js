@@ -21,6 +21,7 @@
     if (message && message.type === 'show') {
       vscode.setState(message.view);
       render(message.view);
+      window.scrollTo(0, 0);
     }
   });
   const saved = vscode.getState();
@@ -37,51 +38,6 @@
     page.append(header);
     if (view.notice) page.append(el('p', 'notice', view.notice));
     if (result.error) page.append(el('p', 'error', result.error));
-
-    if (result.sql) {
-      const sqlSection = section('SQL as SQLite saw it');
-      const pre = el('pre', 'sql');
-      pre.append(el('code', '', result.sql));
-      sqlSection.append(pre);
-      page.append(sqlSection);
-    }
-
-    const findings = Array.isArray(result.findings) ? result.findings : [];
-    if (findings.length > 0) {
-      const list = el('ul', 'findings');
-      for (const finding of findings) {
-        const item = el('li', `finding severity-${String(finding.severity)}`);
-        item.append(el('span', 'severity', String(finding.severity)), el('span', 'message', String(finding.message)));
-        item.append(el('code', 'rule', String(finding.ruleId)));
-        list.append(item);
-      }
-      const findingsSection = section(findings.length === 1 ? 'Finding' : `Findings (${findings.length})`);
-      findingsSection.append(list);
-      page.append(findingsSection);
-    }
-
-    let planNodes = 0;
-    const before = Array.isArray(result.planBefore) ? result.planBefore : [];
-    const after = Array.isArray(result.planAfter) ? result.planAfter : undefined;
-    if (before.length > 0 || after) {
-      const plans = el('div', after ? 'plans side-by-side' : 'plans');
-      const beforeColumn = planColumn('Plan now', before);
-      planNodes += beforeColumn.nodes;
-      plans.append(beforeColumn.element);
-      if (after) {
-        const afterColumn = planColumn(`With ${result.suggestion ? result.suggestion.name : 'the suggested index'}`, after);
-        if (result.suggestion) {
-          const ddl = el('pre', 'ddl');
-          ddl.append(el('code', '', String(result.suggestion.ddl)));
-          afterColumn.element.insertBefore(ddl, afterColumn.element.children[1] || null);
-        }
-        planNodes += afterColumn.nodes;
-        plans.append(afterColumn.element);
-      }
-      page.append(plans, legend());
-    } else if (!result.error) {
-      page.append(el('p', 'placeholder', 'SQLite returned no plan for this statement.'));
-    }
 
     const actions = el('div', 'actions');
     if (result.fix) {
@@ -100,6 +56,52 @@
     }
     if (result.fix) actions.append(el('span', 'fix-title', String(result.fix.title)));
     if (actions.childElementCount > 0) page.append(actions);
+
+    if (result.sql) {
+      const sqlSection = section('SQL as SQLite saw it');
+      const pre = el('pre', 'sql');
+      pre.append(el('code', '', dedent(result.sql)));
+      sqlSection.append(pre);
+      page.append(sqlSection);
+    }
+
+    let planNodes = 0;
+    const before = Array.isArray(result.planBefore) ? result.planBefore : [];
+    const after = Array.isArray(result.planAfter) ? result.planAfter : undefined;
+    if (before.length > 0 || after) {
+      const plans = el('div', after ? 'plans side-by-side' : 'plans');
+      const beforeColumn = planColumn('Plan now', before);
+      planNodes += beforeColumn.nodes;
+      plans.append(beforeColumn.element);
+      if (after) {
+        const afterColumn = planColumn('With the suggested index', after);
+        if (result.suggestion) {
+          const ddl = el('pre', 'ddl');
+          ddl.append(el('code', '', String(result.suggestion.ddl)));
+          afterColumn.element.insertBefore(ddl, afterColumn.element.children[1] || null);
+        }
+        planNodes += afterColumn.nodes;
+        plans.append(afterColumn.element);
+      }
+      page.append(plans);
+    } else if (!result.error) {
+      page.append(el('p', 'placeholder', 'SQLite returned no plan for this statement.'));
+    }
+
+    const findings = Array.isArray(result.findings) ? result.findings : [];
+    if (findings.length > 0) {
+      const list = el('ul', 'findings');
+      for (const finding of findings) {
+        const item = el('li', `finding severity-${String(finding.severity)}`);
+        item.append(el('span', 'severity', String(finding.severity)), el('span', 'message', String(finding.message)));
+        item.append(el('code', 'rule', String(finding.ruleId)));
+        list.append(item);
+      }
+      const findingsSection = section(findings.length === 1 ? 'Finding' : `Findings (${findings.length})`);
+      findingsSection.append(list);
+      page.append(findingsSection);
+    }
+    if (planNodes > 0) page.append(legend());
 
     root.replaceChildren(page);
     vscode.postMessage({ type: 'rendered', planNodes });
@@ -120,7 +122,7 @@
         const item = el('li', `node kind-${kind}`);
         const row = el('div', 'row');
         const [operation, ...rest] = node.detail.split(' ');
-        row.append(el('span', 'op', operation), document.createTextNode(rest.length ? ` ${rest.join(' ')}` : ''));
+        row.append(el('span', 'op', operation), el('span', 'detail', rest.length ? ` ${rest.join(' ')}` : ''));
         if (KINDS[kind].badge) {
           const badge = el('span', `badge badge-${kind}`, KINDS[kind].badge);
           badge.title = KINDS[kind].title;
@@ -181,6 +183,20 @@
       box.append(entry);
     }
     return box;
+  }
+
+  /**
+   * SQL from a host-language string keeps the code's indentation; show it without the common indent and the blank
+   * first and last lines (Copy SQL still copies it exactly).
+   * @param {string} sql
+   */
+  function dedent(sql) {
+    const lines = sql.replace(/\r\n?/g, '\n').split('\n');
+    while (lines.length > 1 && lines[0].trim() === '') lines.shift();
+    while (lines.length > 1 && lines[lines.length - 1].trim() === '') lines.pop();
+    const indents = lines.filter((line) => line.trim() !== '').map((line) => /^[ \t]*/.exec(line)[0].length);
+    const common = indents.length > 0 ? Math.min(...indents) : 0;
+    return lines.map((line) => line.slice(common)).join('\n');
   }
 
   /** @param {string} title */

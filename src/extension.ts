@@ -40,7 +40,10 @@ export function activate(context: vscode.ExtensionContext): PlanLensApi {
   client = languageClient;
   const session = new ExplainSession(languageClient, context.extensionUri);
 
-  languageClient.onNotification(STATUS_NOTIFICATION, (status: StatusParams) => statusBar.update(status));
+  languageClient.onNotification(STATUS_NOTIFICATION, (status: StatusParams) => {
+    statusBar.update(status);
+    session.onStatus(status);
+  });
   const ready = languageClient.start().catch((error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
     output.error(`PlanLens server could not start: ${message}`);
@@ -116,6 +119,7 @@ class ExplainSession implements vscode.Disposable {
   lastResult: ExplainResult | undefined;
   /** The request behind what the panel shows, to explain the same query again after a fix. */
   private lastParams: ExplainParams | undefined;
+  private idleWaiters: Array<() => void> = [];
 
   constructor(
     private readonly languageClient: LanguageClient,
@@ -143,8 +147,26 @@ class ExplainSession implements vscode.Disposable {
     await this.explain(params);
   }
 
+  onStatus(status: StatusParams): void {
+    if (status.state !== 'idle') return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
   dispose(): void {
     this.panel.dispose();
+  }
+
+  /** Resolves at the server's next "idle" status (it sends one after analysing each change), or after `timeoutMs`. */
+  private nextIdle(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.idleWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   private async explain(params: ExplainParams, notice?: string): Promise<void> {
@@ -161,10 +183,13 @@ class ExplainSession implements vscode.Disposable {
     const fix = view.result.fix;
     if (!fix) return;
     const edit = await this.languageClient.protocol2CodeConverter.asWorkspaceEdit(fix.edit);
+    const analysed = this.nextIdle(5000);
     if (!(await vscode.workspace.applyEdit(edit))) {
       void vscode.window.showErrorMessage(`PlanLens could not apply "${fix.title}".`);
       return;
     }
+    // The server analyses edits after a short debounce: plan again once it has seen this one.
+    await analysed;
     if (this.lastParams) await this.explain(shiftPastEdit(this.lastParams, edit), `Applied: ${fix.title}`);
   }
 }

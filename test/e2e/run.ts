@@ -4,13 +4,18 @@
 //      fixture (a fresh copy) in headless Chromium with the extension-development and extension-tests payload,
 //      and waits for the result file that the suite's run() writes.
 //   3. Runs Neovim 0.7 headless against `node dist/server.js --stdio` (test/e2e/nvim/diagnostics.lua).
+//   4. Packages the extension (`npm run package`), installs the .vsix into code-server's full UI and uses it like a
+//      person would (test/e2e/workbenchUi.ts). `--screenshot FILE` saves the README picture on the way:
+//        node --import tsx test/e2e/run.ts --screenshot media/screenshot.png
 // Needs scripts/setup-e2e.sh (npm run test:e2e runs it) and a built dist/ (server and extension).
+// PLANLENS_E2E_KEEP=1 keeps the scratch folders (editor logs, browser console, failure.png) of failed runs.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import type { SuiteResult } from './suite/index';
+import { runWorkbenchUi } from './workbenchUi';
 import {
   REPO_ROOT,
   checkInstalled,
@@ -44,7 +49,9 @@ async function main(): Promise<number> {
       return 2;
     }
   }
-  const outcomes = [await runVscodeSuites(), runNeovim()];
+  const screenshotFlag = process.argv.indexOf('--screenshot');
+  const screenshot = screenshotFlag > 0 ? path.resolve(process.argv[screenshotFlag + 1] ?? '') : undefined;
+  const outcomes = [await runVscodeSuites(), runNeovim(), await runPackagedExtension(screenshot)];
   const passed = outcomes.reduce((sum, outcome) => sum + outcome.passed, 0);
   const failed = outcomes.reduce((sum, outcome) => sum + outcome.failed, 0);
   console.log(`\n${passed} passed, ${failed} failed`);
@@ -165,6 +172,34 @@ function runNeovim(): Outcome {
     return { name, passed: 0, failed: 1 };
   } finally {
     fs.rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+/** `npm run package`, then the .vsix in code-server's UI. */
+async function runPackagedExtension(screenshot: string | undefined): Promise<Outcome> {
+  const name = 'VS Code UI';
+  console.log('== VS Code UI (npm run package, the .vsix installed into code-server)');
+  const started = Date.now();
+  const pack = spawnSync('npm', ['run', 'package'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  const vsix = path.join(REPO_ROOT, 'planlens.vsix');
+  if (pack.status !== 0 || !fs.existsSync(vsix)) {
+    console.log('  FAIL npm run package');
+    console.log(indent(`${pack.stdout}${pack.stderr}`.trim().split('\n').slice(-30).join('\n')));
+    return { name, passed: 0, failed: 1 };
+  }
+  const megabytes = fs.statSync(vsix).size / 1024 / 1024;
+  console.log(`  ok   planlens.vsix packaged: ${megabytes.toFixed(2)} MB`);
+  if (megabytes > 6) {
+    console.log('  FAIL the .vsix is over 6 MB');
+    return { name, passed: 1, failed: 1 };
+  }
+  try {
+    await runWorkbenchUi({ vsix, screenshot }, (line) => console.log(`  ok   ${line}`));
+    console.log(`  done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return { name, passed: 2, failed: 0 };
+  } catch (error) {
+    console.log(`  FAIL ${(error as Error).message}`);
+    return { name, passed: 1, failed: 1 };
   }
 }
 
