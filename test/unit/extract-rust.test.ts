@@ -252,9 +252,14 @@ test('query_file!: the SQL comes from the file relative to the crate root; missi
     'crates/db/Cargo.toml': '[package]\nname = "db"\n\n[dependencies]\nsqlx = { version = "0.8", features = ["sqlite"] }\n',
     'crates/db/queries/logs_by_execution.sql': '\uFEFFSELECT * FROM execution_process_logs WHERE execution_id = ?\n',
   });
+  // Next to the workspace, not in it: never read.
+  const outside = path.join(path.dirname(root), `${path.basename(root)}-outside.sql`);
+  fs.writeFileSync(outside, 'SELECT 1 FROM outside_table');
+  t.after(() => fs.rmSync(outside, { force: true }));
   const text = `async fn logs(pool: &SqlitePool, id: Uuid) {
     let rows = sqlx::query_file_as!(Log, "queries/logs_by_execution.sql", id).fetch_all(pool).await;
     let missing = sqlx::query_file!("queries/missing.sql").fetch_all(pool).await;
+    let outside = sqlx::query_file!("../../../${path.basename(outside)}").fetch_all(pool).await;
 }
 `;
   const file = 'crates/db/src/models/logs.rs';
@@ -288,7 +293,8 @@ test('dialect: crates on PostgreSQL or MySQL are skipped; SQLite, mixed and mani
     [
       'workspace-inherited features',
       {
-        'Cargo.toml': '[workspace]\nmembers = ["crates/*"]\n\n[workspace.dependencies]\nsqlx = { version = "0.8", features = ["postgres"] }\n',
+        'Cargo.toml': '[workspace.dependencies]\nsqlx = { version = "0.8", features = ["postgres"] }\n',
+        'crates/Cargo.toml': '[package]\nname = "not-the-workspace"\n',
         'crates/app/Cargo.toml': '[package]\nname = "app"\n\n[dependencies]\nsqlx = { workspace = true, features = ["uuid"] }\n',
       },
       'crates/app/Cargo.toml depends on sqlx with the "postgres" feature and not "sqlite" (PostgreSQL)',

@@ -147,7 +147,7 @@ export async function extractRust(file: SourceFile, options: RustExtractOptions 
   if (!SQL_HINT.test(file.text)) return empty;
   const crate = options.root !== undefined ? crateOf(options.root, file.path) : undefined;
   if (crate?.skipReason) return { ...empty, skippedDialect: crate.skipReason };
-  const facts = await withSyntaxTree('rust', file.text, (tree) => new RustExtractor(file, tree, crate?.dir).run());
+  const facts = await withSyntaxTree('rust', file.text, (tree) => new RustExtractor(file, tree, crate).run());
   return facts ?? empty;
 }
 
@@ -169,8 +169,8 @@ class RustExtractor {
   constructor(
     private readonly file: SourceFile,
     private readonly tree: Tree,
-    /** Absolute folder of the crate's Cargo.toml, when known. */
-    private readonly crateDir: string | undefined,
+    /** The crate the file belongs to, when its Cargo.toml was found. */
+    private readonly crate: CrateInfo | undefined,
   ) {
     this.source = file.text;
   }
@@ -323,8 +323,11 @@ class RustExtractor {
    * cannot point inside another file's text from here). Unreadable or missing files are skipped.
    */
   private reportQueryFile(relativePath: string, literal: Node, site: CallSite): void {
-    if (this.crateDir === undefined) return;
-    const sql = readQueryFile(path.resolve(this.crateDir, relativePath));
+    if (this.crate === undefined) return;
+    const queryFile = path.resolve(this.crate.dir, relativePath);
+    // Only files inside the workspace: an opened project must not make the editor read elsewhere.
+    if (!isWithin(queryFile, this.crate.root)) return;
+    const sql = readQueryFile(queryFile);
     if (sql === undefined || !startsWithSqlKeyword(sql)) return;
     const range = { start: literal.startIndex, end: literal.endIndex };
     const statement: ExtractedSql = {
@@ -606,6 +609,8 @@ class RustExtractor {
 interface CrateInfo {
   /** Absolute folder of the crate's Cargo.toml. */
   dir: string;
+  /** Absolute workspace root. */
+  root: string;
   /** Set when the crate talks to PostgreSQL or MySQL and not SQLite. */
   skipReason?: string;
 }
@@ -639,16 +644,26 @@ function crateOf(root: string, relativeFile: string): CrateInfo | undefined {
   const manifestDir = nearestManifestDir(path.dirname(path.resolve(absoluteRoot, relativeFile)), absoluteRoot);
   if (manifestDir === null) return undefined;
   const manifest = readManifest(path.join(manifestDir, 'Cargo.toml'));
-  if (!manifest) return { dir: manifestDir };
-  let workspace: Manifest | undefined;
-  if ([...manifest.dependencies.values()].some((value) => /\bworkspace\s*=\s*true\b/.test(value))) {
-    const parent = path.dirname(manifestDir);
-    const workspaceDir = parent !== manifestDir && isWithin(parent, absoluteRoot) ? nearestManifestDir(parent, absoluteRoot) : null;
-    workspace = workspaceDir !== null ? readManifest(path.join(workspaceDir, 'Cargo.toml')) : undefined;
-  }
+  if (!manifest) return { dir: manifestDir, root: absoluteRoot };
+  const inheritsDependencies = [...manifest.dependencies.values()].some((value) => /\bworkspace\s*=\s*true\b/.test(value));
+  const workspace = inheritsDependencies ? workspaceManifestAbove(manifestDir, absoluteRoot) : undefined;
   const reason = foreignDialectReason(manifest, workspace);
   const manifestLabel = path.relative(absoluteRoot, path.join(manifestDir, 'Cargo.toml')).split(path.sep).join('/');
-  return reason ? { dir: manifestDir, skipReason: `${manifestLabel} ${reason}` } : { dir: manifestDir };
+  return { dir: manifestDir, root: absoluteRoot, ...(reason ? { skipReason: `${manifestLabel} ${reason}` } : {}) };
+}
+
+/** The `[workspace]` manifest above a member crate (`sqlx = { workspace = true }` takes its features from there). */
+function workspaceManifestAbove(crateDir: string, root: string): Manifest | undefined {
+  let dir = crateDir;
+  for (;;) {
+    const parent = path.dirname(dir);
+    if (parent === dir || !isWithin(parent, root)) return undefined;
+    const manifestDir = nearestManifestDir(parent, root);
+    if (manifestDir === null) return undefined;
+    const manifest = readManifest(path.join(manifestDir, 'Cargo.toml'));
+    if (manifest?.isWorkspace) return manifest;
+    dir = manifestDir;
+  }
 }
 
 function nearestManifestDir(dir: string, root: string): string | null {
@@ -704,7 +719,7 @@ function parseManifest(text: string): Manifest {
     const line = lines[index].replace(/^\s+/, '');
     if (line.startsWith('[')) {
       section = line.replace(/#.*$/, '').trim().replace(/^\[+|\]+$/g, '').trim();
-      if (section === 'workspace') isWorkspace = true;
+      if (section === 'workspace' || section.startsWith('workspace.')) isWorkspace = true;
       const dependencyTable = /(?:^|\.)(?:dev-|build-)?dependencies\.("?)([A-Za-z0-9_-]+)\1$/.exec(section);
       tableDependency = dependencyTable?.[2];
       if (tableDependency !== undefined) dependencies.set(tableDependency, '');
