@@ -194,9 +194,12 @@ class RustExtractor {
     while (this.scopes.length > 1 && this.currentScope().end <= start) this.scopes.pop();
     switch (node.type) {
       case 'line_comment':
-      case 'block_comment':
-        this.comments.push({ text: node.text, line: this.lineOf(start) });
+      case 'block_comment': {
+        // Only comments that can be directives are kept (and located).
+        const text = node.text;
+        if (text.includes('planlens')) this.comments.push({ text, line: this.lineOf(start) });
         break;
+      }
       case 'string_literal':
       case 'raw_string_literal':
         if (this.contentMayStartWithDdl(node)) this.visitLiteral(node);

@@ -236,7 +236,7 @@ class TypeScriptExtractor {
   private readonly moduleFinal: Bindings = new Map();
   /** Literal roots already judged by the walk. */
   private readonly visitedRoots = new Set<string>();
-  /** Templates already reported as the SQL argument of a call (so their tag or marker does not report them again). */
+  /** Roots already reported as the SQL argument of a call (so their tag or marker does not report them again). */
   private readonly reportedRoots = new Set<string>();
   private readonly moduleResolver: NameResolver = (name) => {
     const value = this.moduleFinal.get(name);
@@ -278,9 +278,12 @@ class TypeScriptExtractor {
       return;
     }
     switch (type) {
-      case 'comment':
-        this.comments.push({ text: node.text, line: this.lineOf(start) });
+      case 'comment': {
+        // Only comments that can be directives are kept (and located).
+        const text = node.text;
+        if (text.includes('planlens')) this.comments.push({ text, line: this.lineOf(start) });
         break;
+      }
       case 'string':
       case 'template_string':
         this.visitLiteral(node);
