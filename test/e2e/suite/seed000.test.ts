@@ -60,6 +60,49 @@ suite('seed 000: incomplete index on sessions(parent_session_id)', () => {
     assert.deepEqual(api.lastExplain()?.planBefore, PLAN_BEFORE);
   });
 
+  test('Explain Query Plan on a selection of SQL plans the selected text', async () => {
+    const editor = await vscode.window.showTextDocument(uri);
+    // From `SELECT` to the end of `archived = 0`, inside the triple-quoted string.
+    editor.selection = new vscode.Selection(new vscode.Position(39, 12), new vscode.Position(40, 56));
+    assert.equal(editor.document.getText(editor.selection), 'SELECT COUNT(*) FROM sessions\n            WHERE parent_session_id = ? AND archived = 0');
+    await vscode.commands.executeCommand('planlens.explainQuery');
+    const result = api.lastExplain();
+    assert.equal(result?.error, undefined);
+    assert.deepEqual(result?.planBefore, PLAN_BEFORE);
+    assert.deepEqual(result?.planAfter, PLAN_AFTER);
+  });
+
+  test('hovering the query shows its plan, the index used and the plan with the suggested index', async () => {
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, QUERY_START.translate(1, 10));
+    const markdown = hovers
+      .flatMap((hover) => hover.contents)
+      .map((content) => (typeof content === 'string' ? content : content.value))
+      .join('\n');
+    assert.ok(markdown.includes(PLAN_BEFORE[0]), markdown);
+    assert.ok(markdown.includes('Indexes used: `idx_sessions_parent_session`'), markdown);
+    assert.ok(markdown.includes(`Plan with \`${NEW_INDEX}\`:`), markdown);
+    assert.ok(markdown.includes(PLAN_AFTER[0]), markdown);
+  });
+
+  test('with planlens.codeLens.enabled, an "Explain plan" lens runs the explain command on its query', async () => {
+    await vscode.workspace.getConfiguration('planlens').update('codeLens.enabled', true, vscode.ConfigurationTarget.Workspace);
+    try {
+      let lenses: vscode.CodeLens[] = [];
+      await waitFor('an Explain plan code lens', async () => {
+        lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 10);
+        return lenses.some((lens) => lens.command?.command === 'planlens.explainQuery');
+      });
+      const lens = lenses.find((l) => l.command?.command === 'planlens.explainQuery' && l.range.start.line === QUERY_START.line);
+      assert.ok(lens?.command, `no lens on line ${QUERY_START.line}: ${lenses.map((l) => describeRange(l.range)).join(', ')}`);
+      assert.equal(lens.command.title, 'Explain plan');
+      assert.deepEqual(lens.command.arguments, [uri.toString(), { line: 38, character: 12 }]);
+      await vscode.commands.executeCommand(lens.command.command, ...(lens.command.arguments ?? []));
+      assert.deepEqual(api.lastExplain()?.planBefore, PLAN_BEFORE);
+    } finally {
+      await vscode.workspace.getConfiguration('planlens').update('codeLens.enabled', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
   test('the quick fix adds the index to the migration list and the diagnostic goes away', async () => {
     const diagnostic = await waitFor('the incomplete-index diagnostic', () =>
       planlensDiagnostics(uri).find((d) => ruleId(d) === 'incomplete-index'),
