@@ -6,6 +6,7 @@ import { quoteIdentifier } from '../sql/identifiers';
 import { isTransactionControl, splitSqlStatements } from '../sql/split';
 import { compareMigrationFiles } from '../schema/order';
 import { hasMigrationVersion, learnMigrationNaming } from './migrationNaming';
+import { ormFix } from './ormFix';
 
 /** What placing a fix needs to know about the workspace. */
 export interface FixEnvironment {
@@ -34,14 +35,18 @@ export function indexFix(suggestion: IndexSuggestion, table: TableInfo, env: Fix
       return home.statement.migrationContainer
         ? migrationEntryFix(suggestion, home.statement, env)
         : hostLiteralFix(suggestion, home.statement, env);
+    case 'orm-model':
+      return ormFix(suggestion, table, home, env);
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 // style of the surrounding text
 
+/** The file's line ending, as its first line has it. */
 function lineEnding(text: string): string {
-  return text.includes('\r\n') ? '\r\n' : '\n';
+  const newline = text.indexOf('\n');
+  return newline > 0 && text[newline - 1] === '\r' ? '\r\n' : '\n';
 }
 
 function lineStartAt(text: string, offset: number): number {
@@ -62,19 +67,48 @@ function indentOfLine(text: string, offset: number): string {
 /** Keywords the DDL PlanLens writes can contain; identifiers that collide with them are always quoted. */
 const DDL_KEYWORDS = new Set(['CREATE', 'INDEX', 'IF', 'NOT', 'EXISTS', 'ON', 'DESC', 'ASC', 'WHERE', 'AND', 'OR', 'IS', 'NULL', 'IN', 'COLLATE', 'UNIQUE', 'DROP']);
 
-/** Matches the keyword case of the surrounding DDL: `create index if not exists …` next to lowercase DDL. */
-function inStyleOf(ddl: string, sample: string): string {
+/** Whether the sample's DDL is written in lowercase (`create table …`); comments and strings do not count. */
+function writesLowercase(sample: string): boolean {
   const keyword = /\b(create|alter|drop)\b/i.exec(maskSqlText(sample).code)?.[0];
-  if (!keyword || keyword !== keyword.toLowerCase()) return ddl;
-  const code = maskSqlText(ddl).code; // quoted names and strings are blanked, so only bare words match
+  return keyword !== undefined && keyword === keyword.toLowerCase();
+}
+
+/** The DDL with its keywords lowercased when `lowercase`; quoted names and strings are left alone. */
+function inKeywordCase(ddl: string, lowercase: boolean): string {
+  if (!lowercase) return ddl;
+  const code = maskSqlText(ddl).code;
   return ddl.replace(/[A-Za-z_]+/g, (word, offset: number) =>
     DDL_KEYWORDS.has(word) && code.startsWith(word, offset) ? word.toLowerCase() : word,
   );
 }
 
+/** Matches the keyword case of the surrounding DDL: `create index if not exists …` next to lowercase DDL. */
+function inStyleOf(ddl: string, sample: string): string {
+  return inKeywordCase(ddl, writesLowercase(sample));
+}
+
 function mentionsIndex(text: string, indexName: string): boolean {
   const escaped = indexName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return new RegExp(`(?<![A-Za-z0-9_])${escaped}(?![A-Za-z0-9_])`, 'i').test(text);
+}
+
+const wordCache = new WeakMap<object, { sources: Array<string | undefined>; words: Set<string> }>();
+
+/**
+ * Whether any of `sources` mentions the index. Every finding on a table asks this of the same files, so their
+ * lowercased words are kept on `owner` (the schema home or statement list, which live as long as the schema)
+ * while the texts stay the same: a lookup instead of a scan of every migration per finding.
+ */
+function sourcesMentionIndex(owner: object, sources: Array<string | undefined>, indexName: string): boolean {
+  if (!/^[A-Za-z0-9_]+$/.test(indexName)) return sources.some((source) => source !== undefined && mentionsIndex(source, indexName));
+  let cached = wordCache.get(owner);
+  if (!cached || cached.sources.length !== sources.length || cached.sources.some((source, i) => source !== sources[i])) {
+    const words = new Set<string>();
+    for (const source of sources) for (const word of source?.match(/[A-Za-z0-9_]+/g) ?? []) words.add(word.toLowerCase());
+    cached = { sources, words };
+    wordCache.set(owner, cached);
+  }
+  return cached.words.has(indexName.toLowerCase());
 }
 
 function title(suggestion: IndexSuggestion, where: string): string {
@@ -95,7 +129,7 @@ function newMigrationFix(
   files: string[],
   env: FixEnvironment,
 ): Fix | undefined {
-  if (files.some((file) => mentionsIndex(env.readText(file) ?? '', suggestion.name))) return undefined;
+  if (sourcesMentionIndex(files, files.map((file) => env.readText(file)), suggestion.name)) return undefined;
   const definedIn = table.definedAt?.file;
   const naming = learnMigrationNaming(files, env.now);
   // A folder of plain names (or a table created in one of them) cannot take a file that sorts after it:
@@ -104,8 +138,10 @@ function newMigrationFix(
   if (!naming.versioned) return editDefiningFile();
   const { up, down } = naming.next(`add_${suggestion.name.replace(/[^A-Za-z0-9_]+/g, '_')}`);
   const upFile = path.posix.join(dir, up);
-  const mustFollow = files.filter((file) => hasMigrationVersion(file) || file === definedIn);
-  if (mustFollow.some((file) => compareMigrationFiles(file, upFile) >= 0)) return editDefiningFile();
+  // `files` are in apply order, so the last versioned one is the one to follow (R__ and plain names come after it).
+  const lastVersioned = [...files].reverse().find(hasMigrationVersion);
+  const mustFollow = definedIn === undefined ? [lastVersioned] : [lastVersioned, definedIn];
+  if (mustFollow.some((file) => file !== undefined && compareMigrationFiles(file, upFile) >= 0)) return editDefiningFile();
 
   const newest = [...files].reverse().map((file) => env.readText(file)).find((text) => text !== undefined) ?? '';
   const eol = lineEnding(newest);
@@ -120,32 +156,31 @@ function newMigrationFix(
 // ---------------------------------------------------------------------------------------------
 // schema file: after the table's last CREATE INDEX, or after its CREATE TABLE
 
-/** Where a statement's code ends (before trailing comments), and where its terminating semicolon ends, if any. */
-function statementEnds(code: string, start: number, end: number): { codeEnd: number; semicolonEnd?: number } {
-  let codeEnd = end;
-  while (codeEnd > start && /\s/.test(code[codeEnd - 1])) codeEnd--;
-  let next = codeEnd;
-  while (next < code.length && /\s/.test(code[next])) next++;
-  return code[next] === ';' ? { codeEnd, semicolonEnd: next + 1 } : { codeEnd };
-}
-
 function schemaFileFix(suggestion: IndexSuggestion, table: TableInfo, file: string, env: FixEnvironment): Fix | undefined {
   const text = env.readText(file);
-  if (text === undefined || mentionsIndex(text, suggestion.name)) return undefined;
+  if (text === undefined || sourcesMentionIndex(table.home ?? table, [text], suggestion.name)) return undefined;
   const anchors = [table.definedAt, ...table.indexes.map((index) => index.definedAt)]
     .filter((location): location is NonNullable<typeof location> => location?.file === file)
     .sort((a, b) => a.range.end - b.range.end);
   const anchor = anchors[anchors.length - 1];
   if (!anchor || anchor.range.end > text.length) return undefined;
-  // Comments and strings are blanked in `code`, so nothing below can land inside them.
-  const { code, comments } = maskSqlText(text);
-  const { codeEnd, semicolonEnd } = statementEnds(code, anchor.range.start, anchor.range.end);
+  // Only the statement and the rest of its line are lexed (comments and strings blanked), so nothing below can
+  // land inside a comment or a string, and the cost does not grow with the file.
+  const statementCode = maskSqlText(text.slice(anchor.range.start, anchor.range.end)).code;
+  const codeEnd = anchor.range.start + statementCode.replace(/\s+$/, '').length;
+  let next = anchor.range.end; // a statement's range ends before the whitespace that precedes its semicolon
+  while (next < text.length && /\s/.test(text[next])) next++;
+  const semicolonEnd = text[next] === ';' ? next + 1 : undefined;
   const statementEnd = semicolonEnd ?? codeEnd;
   // After a trailing `-- comment` on the same line, unless a block comment runs on past the line.
   const lineEnd = lineEndAt(text, statementEnd);
-  const restOfLineIsBlank = code.slice(statementEnd, lineEnd).trim() === '';
-  const blockCommentRunsOn = comments.some((comment) => comment.start < lineEnd && comment.end > lineEnd);
-  const insertAt = restOfLineIsBlank && !blockCommentRunsOn ? lineEnd : statementEnd;
+  const restOfLine = text.slice(statementEnd, lineEnd);
+  const rest = maskSqlText(restOfLine);
+  const blockCommentRunsOn = rest.comments.some((comment) => {
+    const commentText = restOfLine.slice(comment.start, comment.end);
+    return commentText.startsWith('/*') && (commentText.length < 4 || !commentText.endsWith('*/'));
+  });
+  const insertAt = rest.code.trim() === '' && !blockCommentRunsOn ? lineEnd : statementEnd;
 
   const ddl = inStyleOf(suggestion.ddl, text.slice(anchor.range.start, anchor.range.end));
   const newText = `${lineEnding(text)}${indentOfLine(text, anchor.range.start)}${ddl};`;
@@ -158,7 +193,32 @@ function schemaFileFix(suggestion: IndexSuggestion, table: TableInfo, file: stri
 // ---------------------------------------------------------------------------------------------
 // DDL in host-language string literals
 
+/**
+ * How a new statement joins a literal, worked out once per statement: it does not depend on the index, and
+ * every finding on the table's queries asks again. Returns undefined when the DDL cannot be written there.
+ */
+type Placement = (ddl: string, indexName: string) => { where: string; edits: Replacement[] } | undefined;
+
+const placements = new WeakMap<ExtractedSql, { text: string; place?: Placement }>();
+
+function placementOf(statement: ExtractedSql, text: string, compute: () => Placement | undefined): Placement | undefined {
+  const cached = placements.get(statement);
+  if (cached?.text === text) return cached.place;
+  const place = compute();
+  placements.set(statement, { text, place });
+  return place;
+}
+
 const TRIPLE_QUOTES = new Set(['"""', "'''"]);
+
+/** Where a statement's code ends (before trailing comments), and where its terminating semicolon ends, if any. */
+function statementEnds(code: string, start: number, end: number): { codeEnd: number; semicolonEnd?: number } {
+  let codeEnd = end;
+  while (codeEnd > start && /\s/.test(code[codeEnd - 1])) codeEnd--;
+  let next = codeEnd;
+  while (next < code.length && /\s/.test(code[next])) next++;
+  return code[next] === ';' ? { codeEnd, semicolonEnd: next + 1 } : { codeEnd };
+}
 
 /**
  * The DDL written as the body of a literal with this quote and prefix, or undefined when it cannot be
@@ -176,9 +236,10 @@ function literalBody(ddl: string, quote: string, prefix: string): string | undef
   return ddl.replace(/\\/g, '\\\\').replace(new RegExp(quote, 'g'), `\\${quote}`);
 }
 
-/** The file already defines or mentions the index in its DDL (a sibling execute call, a later migration entry). */
+/** The file already defines or mentions the index in its DDL (the literal itself, a sibling call, a later migration). */
 function fileMentionsIndex(env: FixEnvironment, file: string, indexName: string): boolean {
-  return env.statementsOf(file).some((statement) => statement.role === 'schema' && mentionsIndex(statement.sql, indexName));
+  const statements = env.statementsOf(file);
+  return sourcesMentionIndex(statements, statements.map((statement) => (statement.role === 'schema' ? statement.sql : undefined)), indexName);
 }
 
 /**
@@ -187,20 +248,22 @@ function fileMentionsIndex(env: FixEnvironment, file: string, indexName: string)
  */
 function hostLiteralFix(suggestion: IndexSuggestion, statement: ExtractedSql, env: FixEnvironment): Fix | undefined {
   const text = env.readText(statement.file);
+  if (text === undefined || fileMentionsIndex(env, statement.file, suggestion.name)) return undefined;
+  const placed = placementOf(statement, text, () => literalPlacement(statement, text))?.(suggestion.ddl, suggestion.name);
+  return placed && { title: title(suggestion, placed.where), edits: placed.edits };
+}
+
+function literalPlacement(statement: ExtractedSql, text: string): Placement | undefined {
   const literal = statement.literal;
-  if (text === undefined || !literal || statement.range.end > text.length) return undefined;
-  if (mentionsIndex(text.slice(statement.range.start, statement.range.end), suggestion.name)) return undefined;
-  if (fileMentionsIndex(env, statement.file, suggestion.name)) return undefined;
+  if (!literal || statement.range.end > text.length) return undefined;
   const spans = splitSqlStatements(statement.sql);
   // executescript runs many statements; execute() only one, so only a literal that already holds several may grow.
   if (statement.call?.method !== 'executescript' && spans.length < 2) {
-    return statement.language === 'python' ? executeCallFix(suggestion, statement, literal, text) : undefined;
+    return statement.language === 'python' ? executeCallPlacement(statement, literal, text) : undefined;
   }
   const ddlSpans = spans.filter((span) => !isTransactionControl(span.text));
   const anchor = ddlSpans[ddlSpans.length - 1];
   if (!anchor) return undefined;
-  const body = literalBody(inStyleOf(suggestion.ddl, statement.sql), literal.quote, literal.prefix);
-  if (body === undefined) return undefined;
 
   const toFile = (sqlOffset: number) => (statement.sqlToFile ? statement.sqlToFile(sqlOffset) : statement.range.start + sqlOffset);
   const { code, comments } = maskSqlText(statement.sql);
@@ -211,13 +274,13 @@ function hostLiteralFix(suggestion: IndexSuggestion, statement: ExtractedSql, en
   const afterStatement = semicolonEnd === undefined ? afterCode : toFile(semicolonEnd - 1) + 1;
 
   const content = text.slice(literal.contentRange.start, literal.contentRange.end);
-  const multiline = (TRIPLE_QUOTES.has(literal.quote) || literal.quote === '`') && content.includes('\n');
+  const multiline = TRIPLE_QUOTES.has(literal.quote) && content.includes('\n');
   let insertAt = afterStatement;
-  let newText: string;
+  let lead: string;
   if (multiline) {
     const statementEnd = semicolonEnd ?? codeEnd;
     const unterminatedComment = /\/\*(?![\s\S]*\*\/)/.test(statement.sql.slice(statementEnd));
-    const trimmedEnd = literal.contentRange.start + content.replace(/\s+$/, '').length;
+    const trimmedEnd = literal.contentRange.start + content.trimEnd().length;
     const newline = statement.sql.indexOf('\n', statementEnd);
     const newlineInFile = newline === -1 ? -1 : toFile(newline);
     if (anchor === spans[spans.length - 1] && !unterminatedComment && afterStatement >= literal.contentRange.start) {
@@ -231,18 +294,20 @@ function hostLiteralFix(suggestion: IndexSuggestion, statement: ExtractedSql, en
       // Otherwise on the next line, after a trailing `-- comment` rather than before it.
       insertAt = text[newlineInFile - 1] === '\r' ? newlineInFile - 1 : newlineInFile;
     }
-    newText = `${lineEnding(text)}${indentOfLine(text, toFile(anchor.range.start))}${body};`;
+    lead = `${lineEnding(text)}${indentOfLine(text, toFile(anchor.range.start))}`;
   } else {
-    const separator = !literal.prefix.includes('r') && content.includes('\\n') ? '\\n' : ' ';
-    newText = `${separator}${body};`;
+    lead = !literal.prefix.includes('r') && content.includes('\\n') ? '\\n' : ' ';
   }
-  const edits: Replacement[] = [];
-  if (semicolonEnd === undefined) {
-    if (insertAt === afterCode) newText = `;${newText}`;
-    else edits.push(insertion(statement.file, afterCode, ';'));
-  }
-  edits.push(insertion(statement.file, insertAt, newText));
-  return { title: title(suggestion, `the schema string in ${statement.file}`), edits };
+  const semicolonApart = semicolonEnd === undefined && insertAt !== afterCode;
+  if (semicolonEnd === undefined && !semicolonApart) lead = `;${lead}`;
+  const lowercase = writesLowercase(statement.sql);
+  const file = statement.file;
+  return (ddl) => {
+    const body = literalBody(inKeywordCase(ddl, lowercase), literal.quote, literal.prefix);
+    if (body === undefined) return undefined;
+    const added = insertion(file, insertAt, `${lead}${body};`);
+    return { where: `the schema string in ${file}`, edits: semicolonApart ? [insertion(file, afterCode, ';'), added] : [added] };
+  };
 }
 
 /**
@@ -277,7 +342,7 @@ function pythonBracketDepth(text: string, offset: number): number | undefined {
  * A single-statement `execute("CREATE TABLE …")` call: add a sibling call for the index on the next line,
  * with the same receiver and `await`. Only when the call is a statement of its own, holding just the literal.
  */
-function executeCallFix(suggestion: IndexSuggestion, statement: ExtractedSql, literal: StringLiteralInfo, text: string): Fix | undefined {
+function executeCallPlacement(statement: ExtractedSql, literal: StringLiteralInfo, text: string): Placement | undefined {
   const call = statement.call;
   if (!call || statement.range.start < call.range.start || statement.range.end > call.range.end) return undefined;
   const head = /^([A-Za-z_][\w.]*\.\w+)\(\s*$/.exec(text.slice(call.range.start, statement.range.start));
@@ -292,12 +357,12 @@ function executeCallFix(suggestion: IndexSuggestion, statement: ExtractedSql, li
 
   const quote = TRIPLE_QUOTES.has(literal.quote) ? literal.quote[0] : literal.quote;
   const prefix = literal.prefix.replace(/[^ru]/g, '');
-  const body = literalBody(inStyleOf(suggestion.ddl, statement.sql), quote, prefix);
-  if (body === undefined) return undefined;
-  const newLine = `${lead[1]}${lead[2] ?? ''}${head[1]}(${prefix}${quote}${body}${quote})`;
-  return {
-    title: title(suggestion, statement.file),
-    edits: [insertion(statement.file, lineEnd, `${lineEnding(text)}${newLine}`)],
+  const lowercase = writesLowercase(statement.sql);
+  const callStart = `${lineEnding(text)}${lead[1]}${lead[2] ?? ''}${head[1]}(${prefix}${quote}`;
+  return (ddl) => {
+    const body = literalBody(inKeywordCase(ddl, lowercase), quote, prefix);
+    if (body === undefined) return undefined;
+    return { where: statement.file, edits: [insertion(statement.file, lineEnd, `${callStart}${body}${quote})`)] };
   };
 }
 
@@ -337,11 +402,16 @@ function literalLike(template: StringLiteralInfo, templateText: string, ddl: str
 
 /** Seed 000: a versioned migration list/dict gets a new entry after the last one, in the same shape. */
 function migrationEntryFix(suggestion: IndexSuggestion, statement: ExtractedSql, env: FixEnvironment): Fix | undefined {
-  const container = statement.migrationContainer;
   const text = env.readText(statement.file);
-  if (!container || text === undefined || container.entries.length === 0 || container.range.end > text.length) return undefined;
-  if (mentionsIndex(text.slice(container.range.start, container.range.end), suggestion.name)) return undefined;
-  if (fileMentionsIndex(env, statement.file, suggestion.name)) return undefined;
+  if (text === undefined || fileMentionsIndex(env, statement.file, suggestion.name)) return undefined;
+  const placed = placementOf(statement, text, () => migrationEntryPlacement(statement, text, env))?.(suggestion.ddl, suggestion.name);
+  return placed && { title: title(suggestion, placed.where), edits: placed.edits };
+}
+
+function migrationEntryPlacement(statement: ExtractedSql, text: string, env: FixEnvironment): Placement | undefined {
+  const container = statement.migrationContainer;
+  if (!container || container.entries.length === 0 || container.range.end > text.length) return undefined;
+  const containerText = text.slice(container.range.start, container.range.end);
   const literals = env
     .statementsOf(statement.file)
     .filter((s) => s.literal && s.range.start >= container.range.start && s.range.end <= container.range.end);
@@ -358,20 +428,11 @@ function migrationEntryFix(suggestion: IndexSuggestion, statement: ExtractedSql,
   const { entry } = template;
   const entryText = text.slice(entry.range.start, entry.range.end);
   const firstText = text.slice(first.range.start, first.range.end);
-  const newLiteral = literalLike(first.literal, firstText, inStyleOf(suggestion.ddl, first.sql), eol);
-  if (newLiteral === undefined) return undefined;
   const valueStart = first.range.start - entry.range.start;
   const valueEnd = last.range.end - entry.range.start;
-  let newEntry = `${entryText.slice(0, valueStart)}${newLiteral}${entryText.slice(valueEnd)}`;
-  if (entry.key !== undefined) {
-    const key = nextKey(
-      container.entries.map((candidate) => candidate.key ?? ''),
-      `add_${suggestion.name.replace(/[^A-Za-z0-9_]+/g, '_')}`,
-    );
-    const keyOffset = entryText.indexOf(entry.key);
-    if (key === undefined || keyOffset < 0 || keyOffset + entry.key.length > valueStart) return undefined;
-    newEntry = `${newEntry.slice(0, keyOffset)}${key}${newEntry.slice(keyOffset + entry.key.length)}`;
-  }
+  const keyOffset = entry.key === undefined ? -1 : entryText.indexOf(entry.key);
+  if (entry.key !== undefined && (keyOffset < 0 || keyOffset + entry.key.length > valueStart)) return undefined;
+  const keys = container.entries.map((candidate) => candidate.key ?? '');
 
   const lastEntry = container.entries[container.entries.length - 1];
   let afterLast = lastEntry.range.end;
@@ -379,17 +440,31 @@ function migrationEntryFix(suggestion: IndexSuggestion, statement: ExtractedSql,
   const trailingComma = text[afterLast] === ',';
   const multiline = text.slice(container.range.start, lastEntry.range.start).includes('\n');
   const file = statement.file;
-  const edits: Replacement[] = [];
-  if (!multiline) {
-    edits.push(trailingComma ? insertion(file, afterLast + 1, ` ${newEntry},`) : insertion(file, lastEntry.range.end, `, ${newEntry}`));
-  } else {
-    // On a line of its own, after a trailing `# comment` of the last entry rather than before it.
-    const anchorEnd = trailingComma ? afterLast + 1 : lastEntry.range.end;
-    const lineEnd = lineEndAt(text, anchorEnd);
-    const insertAt = /^[ \t]*(#.*)?$/.test(text.slice(anchorEnd, lineEnd)) ? lineEnd : anchorEnd;
-    const entryLine = `${eol}${indentOfLine(text, lastEntry.range.start)}${newEntry}${trailingComma ? ',' : ''}`;
-    if (!trailingComma && insertAt !== lastEntry.range.end) edits.push(insertion(file, lastEntry.range.end, ','));
-    edits.push(insertion(file, insertAt, `${!trailingComma && insertAt === lastEntry.range.end ? ',' : ''}${entryLine}`));
-  }
-  return { title: title(suggestion, `a new entry of the migration list in ${file}`), edits };
+  const lowercase = writesLowercase(first.sql);
+
+  return (ddl, indexName) => {
+    // A comment in the list that names the index (e.g. a note where it was dropped) also counts as a mention.
+    if (mentionsIndex(containerText, indexName)) return undefined;
+    const newLiteral = literalLike(first.literal!, firstText, inKeywordCase(ddl, lowercase), eol);
+    if (newLiteral === undefined) return undefined;
+    let newEntry = `${entryText.slice(0, valueStart)}${newLiteral}${entryText.slice(valueEnd)}`;
+    if (entry.key !== undefined) {
+      const key = nextKey(keys, `add_${indexName.replace(/[^A-Za-z0-9_]+/g, '_')}`);
+      if (key === undefined) return undefined;
+      newEntry = `${newEntry.slice(0, keyOffset)}${key}${newEntry.slice(keyOffset + entry.key.length)}`;
+    }
+    const edits: Replacement[] = [];
+    if (!multiline) {
+      edits.push(trailingComma ? insertion(file, afterLast + 1, ` ${newEntry},`) : insertion(file, lastEntry.range.end, `, ${newEntry}`));
+    } else {
+      // On a line of its own, after a trailing `# comment` of the last entry rather than before it.
+      const anchorEnd = trailingComma ? afterLast + 1 : lastEntry.range.end;
+      const lineEnd = lineEndAt(text, anchorEnd);
+      const insertAt = /^[ \t]*(#.*)?$/.test(text.slice(anchorEnd, lineEnd)) ? lineEnd : anchorEnd;
+      const entryLine = `${eol}${indentOfLine(text, lastEntry.range.start)}${newEntry}${trailingComma ? ',' : ''}`;
+      if (!trailingComma && insertAt !== lastEntry.range.end) edits.push(insertion(file, lastEntry.range.end, ','));
+      edits.push(insertion(file, insertAt, `${!trailingComma && insertAt === lastEntry.range.end ? ',' : ''}${entryLine}`));
+    }
+    return { where: `a new entry of the migration list in ${file}`, edits };
+  };
 }

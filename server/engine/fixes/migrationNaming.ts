@@ -71,18 +71,68 @@ function shapedLike(template: string, digits: string): string {
 }
 
 /**
- * The next version after the existing ones, in the same form as `template` (the newest file's version):
- * timestamps use `now` unless the clock is behind the newest file, numbers count up and keep their padding.
+ * The next version after `newest`, in the same form as `template` (the newest file's version): timestamps
+ * use `now` unless the clock is behind the newest file, numbers count up and keep their padding.
  */
-function nextVersion(template: string, versions: bigint[], now: Date): string {
+function nextVersion(template: string, newest: bigint, now: Date): string {
   const width = template.replace(/-/g, '').length;
-  const newest = versions.reduce((max, version) => (version > max ? version : max), 0n);
   let next = newest + 1n;
   if (width >= 8 && DATE_LIKE.test(template.replace(/-/g, ''))) {
     const fromClock = BigInt(utcDigits(now).slice(0, width).padEnd(width, '0'));
     if (fromClock > newest) next = fromClock;
   }
   return shapedLike(template, String(next).padStart(width, '0'));
+}
+
+function largest(versions: bigint[]): bigint {
+  return versions.reduce((max, version) => (version > max ? version : max), 0n);
+}
+
+/** What the file names say, independent of the clock. */
+interface Convention {
+  versioned: boolean;
+  /** The new migration's name (file or folder) for a slug, before the extension or layout file. */
+  key(slug: string, now: Date): string;
+  /** File(s) for a new migration name, relative to the folder. */
+  place(key: string): { up: string; down?: string };
+}
+
+function learnConvention(files: string[]): Convention {
+  const names = files.map(migrationName);
+  const layoutFile = names.find((name) => name.layoutFile)?.layoutFile;
+  const upDown = !layoutFile && names.some((name) => /\.up\.sql$/i.test(name.key));
+  const place = (key: string): { up: string; down?: string } => {
+    if (layoutFile) {
+      return layoutFile.toLowerCase() === 'up.sql' ? { up: `${key}/${layoutFile}`, down: `${key}/down.sql` } : { up: `${key}/${layoutFile}` };
+    }
+    return upDown ? { up: `${key}.up.sql`, down: `${key}.down.sql` } : { up: `${key}.sql` };
+  };
+
+  const flyway = names.map((name) => FLYWAY.exec(name.key)).filter((match) => match !== null);
+  const numbered = names.map((name) => NUMBERED.exec(name.key)).filter((match) => match !== null);
+  // Repeatable (R__) and unversioned files sort after versioned ones; the convention comes from the versioned.
+  if (flyway.length > 0 && flyway.length >= numbered.length) {
+    const prefix = flyway[flyway.length - 1][1];
+    const major = largest(flyway.map((match) => BigInt(match[2])));
+    return { versioned: true, key: (slug) => `${prefix}${major + 1n}__${slug}`, place };
+  }
+  if (numbered.length > 0) {
+    const [, template, separator] = numbered[numbered.length - 1];
+    const newest = largest(numbered.map((match) => BigInt(match[1].replace(/-/g, ''))));
+    return { versioned: true, key: (slug, now) => `${nextVersion(template, newest, now)}${separator}${slug}`, place };
+  }
+  return { versioned: false, key: (slug) => `${String(names.length + 1).padStart(4, '0')}_${slug}`, place };
+}
+
+// Every finding on a table of one folder asks with the same list; parsing hundreds of names each time adds up.
+const conventions = new WeakMap<string[], { files: string[]; convention: Convention }>();
+
+function conventionOf(files: string[]): Convention {
+  const cached = conventions.get(files);
+  if (cached && cached.files.length === files.length && cached.files.every((file, i) => file === files[i])) return cached.convention;
+  const convention = learnConvention(files);
+  conventions.set(files, { files: [...files], convention });
+  return convention;
 }
 
 /**
@@ -92,29 +142,6 @@ function nextVersion(template: string, versions: bigint[], now: Date): string {
  * (Prisma `<stamp>_name/migration.sql`, Diesel `<yyyy-mm-dd-hhmmss>_name/up.sql` + `down.sql`).
  */
 export function learnMigrationNaming(files: string[], now: Date = new Date()): MigrationNaming {
-  const names = files.map(migrationName);
-  const layoutFile = names.find((name) => name.layoutFile)?.layoutFile;
-  const upDown = !layoutFile && names.some((name) => /\.up\.sql$/i.test(name.key));
-  const extension = upDown ? '.up.sql' : '.sql';
-  const place = (key: string): { up: string; down?: string } => {
-    if (layoutFile) {
-      return layoutFile.toLowerCase() === 'up.sql' ? { up: `${key}/${layoutFile}`, down: `${key}/down.sql` } : { up: `${key}/${layoutFile}` };
-    }
-    return upDown ? { up: `${key}${extension}`, down: `${key}.down.sql` } : { up: `${key}${extension}` };
-  };
-
-  const flyway = names.map((name) => FLYWAY.exec(name.key)).filter((match) => match !== null);
-  const numbered = names.map((name) => NUMBERED.exec(name.key)).filter((match) => match !== null);
-  // Repeatable (R__) and unversioned files sort after versioned ones; the convention comes from the versioned.
-  if (flyway.length > 0 && flyway.length >= numbered.length) {
-    const newest = flyway[flyway.length - 1];
-    const major = flyway.reduce((max, match) => (BigInt(match[2]) > max ? BigInt(match[2]) : max), 0n);
-    return { versioned: true, next: (slug) => place(`${newest[1]}${major + 1n}__${slug}`) };
-  }
-  if (numbered.length > 0) {
-    const newest = numbered[numbered.length - 1];
-    const version = nextVersion(newest[1], numbered.map((match) => BigInt(match[1].replace(/-/g, ''))), now);
-    return { versioned: true, next: (slug) => place(`${version}${newest[2]}${slug}`) };
-  }
-  return { versioned: false, next: (slug) => place(`${String(names.length + 1).padStart(4, '0')}_${slug}`) };
+  const convention = conventionOf(files);
+  return { versioned: convention.versioned, next: (slug) => convention.place(convention.key(slug, now)) };
 }
