@@ -20,6 +20,7 @@ import { extractTypeScript } from './extract/typescript';
 import { extractRust } from './extract/rust';
 import { compareNatural, detectMigrationsFolder, isDownMigration } from './schema/order';
 import { buildSchema, type SchemaDatabase, type SchemaUnit } from './schema/schemaBuilder';
+import { DatabaseFiles } from './schema/databaseFile';
 import { analyzeQueryShape } from './sql/shape';
 import { formatPlanTree } from './plan/explain';
 import { detectNamingStyle } from './advisor/naming';
@@ -63,6 +64,8 @@ export interface PreparedWorkspace {
   namingStyle: ReturnType<typeof detectNamingStyle>;
   /** Line indexes for suppression checks, built on first use per file. */
   lineIndexes: Map<string, LineIndex>;
+  /** SQLite database files used for schema and statistics (opt-in), re-read only when they change on disk. */
+  databases: DatabaseFiles;
 }
 
 function schemaUnits(facts: Map<string, FileFacts>, config: PlanLensConfig): SchemaUnit[] {
@@ -116,9 +119,9 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Everything the schema depends on: changes to it (text or position of any DDL) require a rebuild. */
-function schemaFingerprint(facts: Map<string, FileFacts>, config: PlanLensConfig): string {
-  const parts: string[] = [String(config.defaultRowCount), config.schema.join('\u0001')];
+/** Everything the schema depends on: changes to it (text or position of any DDL, a database file) require a rebuild. */
+function schemaFingerprint(facts: Map<string, FileFacts>, config: PlanLensConfig, databases: DatabaseFiles): string {
+  const parts: string[] = [String(config.defaultRowCount), config.schema.join('\u0001'), databases.stamp()];
   for (const [file, fact] of [...facts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     for (const statement of fact.statements) {
       if (statement.role !== 'schema') continue;
@@ -175,7 +178,8 @@ export async function prepareWorkspace(
     if (notes.length > 0) fileNotes.set(relative, notes);
     onProgress?.(++done, discovered.files.length);
   }
-  const db = await buildSchema(schemaUnits(facts, config), { defaultRowCount: config.defaultRowCount });
+  const databases = new DatabaseFiles(root, config, discovered.databaseFiles);
+  const db = await buildWorkspaceSchema(facts, config, databases, fileNotes);
   return {
     root,
     config,
@@ -186,7 +190,24 @@ export async function prepareWorkspace(
     notes: [...db.notes],
     namingStyle: detectNamingStyle(db.tables.values()),
     lineIndexes: new Map(),
+    databases,
   };
+}
+
+/** Reads the database files (their notes go under each file) and rebuilds the schema from code and files. */
+async function buildWorkspaceSchema(
+  facts: Map<string, FileFacts>,
+  config: PlanLensConfig,
+  databases: DatabaseFiles,
+  fileNotes: Map<string, Note[]>,
+): Promise<SchemaDatabase> {
+  const loaded = await databases.load();
+  for (const file of databases.files()) {
+    const notes = loaded.notes.get(file);
+    if (notes) fileNotes.set(file, notes);
+    else fileNotes.delete(file);
+  }
+  return buildSchema(schemaUnits(facts, config), { defaultRowCount: config.defaultRowCount, databases: loaded.schemas });
 }
 
 /** All notes of a workspace, workspace-wide ones first. */
@@ -204,7 +225,7 @@ export class AnalysisSession {
   private fingerprint: string;
 
   private constructor(private workspace: PreparedWorkspace) {
-    this.fingerprint = schemaFingerprint(workspace.facts, workspace.config);
+    this.fingerprint = schemaFingerprint(workspace.facts, workspace.config, workspace.databases);
   }
 
   static async open(
@@ -261,10 +282,10 @@ export class AnalysisSession {
       if (notes.length > 0) ws.fileNotes.set(file, notes);
       else ws.fileNotes.delete(file);
     }
-    const fingerprint = schemaFingerprint(ws.facts, ws.config);
+    const fingerprint = schemaFingerprint(ws.facts, ws.config, ws.databases);
     if (fingerprint === this.fingerprint) return { schemaChanged: false };
     this.fingerprint = fingerprint;
-    const db = await buildSchema(schemaUnits(ws.facts, ws.config), { defaultRowCount: ws.config.defaultRowCount });
+    const db = await buildWorkspaceSchema(ws.facts, ws.config, ws.databases, ws.fileNotes);
     ws.db.close();
     ws.db = db;
     ws.notes = [...db.notes];
@@ -443,7 +464,8 @@ function schemaFindings(workspace: PreparedWorkspace): Finding[] {
   for (const rule of SCHEMA_RULES) {
     if (severityFor(workspace.config, rule.meta.id) === 'off') continue;
     try {
-      for (const report of rule.checkSchema({ tables: [...workspace.db.tables.values()], config: workspace.config })) {
+      const context = { tables: [...workspace.db.tables.values()], config: workspace.config, databases: workspace.db.databaseFiles };
+      for (const report of rule.checkSchema(context)) {
         const finding = toFinding(workspace, rule.meta.id, report, report.file, report.range);
         if (finding) findings.push(finding);
       }

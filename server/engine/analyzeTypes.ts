@@ -16,6 +16,12 @@ export interface PlanLensConfig {
   defaultRowCount: number;
   /** Use COUNT(*) FILTER (WHERE …) in count-aggregation rewrites (SQLite ≥ 3.30). */
   countFilterSyntax: boolean;
+  /** SQLite database files (relative to the root) whose schema and sqlite_stat1 statistics are used. Opt-in. */
+  databases: string[];
+  /** Also use every `*.db`, `*.sqlite`, `*.sqlite3` file in the workspace that has the SQLite header. Opt-in. */
+  useDatabaseFiles: boolean;
+  /** Database files larger than this are skipped with a note. */
+  maxDatabaseBytes: number;
 }
 
 export interface AnalyzeOptions {

@@ -29,6 +29,9 @@ export const DEFAULT_CONFIG: Readonly<PlanLensConfig> = Object.freeze({
   smallTables: Object.freeze([]) as unknown as string[],
   defaultRowCount: 1_000_000,
   countFilterSyntax: false,
+  databases: Object.freeze([]) as unknown as string[],
+  useDatabaseFiles: false,
+  maxDatabaseBytes: 64 * 1024 * 1024,
 });
 
 const SEVERITY_VALUES = ['error', 'warning', 'info', 'hint', 'off'] as const;
@@ -91,20 +94,23 @@ export function validateConfig(raw: unknown, source: string): Partial<PlanLensCo
       case 'exclude':
       case 'schema':
       case 'smallTables':
+      case 'databases':
         result[key] = stringArray(key, value, fail);
         break;
       case 'rules':
         result.rules = ruleSeverities(value, fail);
         break;
       case 'defaultRowCount':
+      case 'maxDatabaseBytes':
         if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-          fail(`"defaultRowCount" must be a positive integer, got ${describe(value)}`);
+          fail(`"${key}" must be a positive integer, got ${describe(value)}`);
         }
-        result.defaultRowCount = value as number;
+        result[key] = value as number;
         break;
       case 'countFilterSyntax':
-        if (typeof value !== 'boolean') fail(`"countFilterSyntax" must be true or false, got ${describe(value)}`);
-        result.countFilterSyntax = value as boolean;
+      case 'useDatabaseFiles':
+        if (typeof value !== 'boolean') fail(`"${key}" must be true or false, got ${describe(value)}`);
+        result[key] = value as boolean;
         break;
       default:
         fail(`unknown key "${key}"; valid keys: ${Object.keys(DEFAULT_CONFIG).join(', ')}`);
@@ -127,6 +133,9 @@ export function mergeConfig(base: Readonly<PlanLensConfig>, overrides: Partial<P
     smallTables: [...pick('smallTables')],
     defaultRowCount: pick('defaultRowCount'),
     countFilterSyntax: pick('countFilterSyntax'),
+    databases: [...pick('databases')],
+    useDatabaseFiles: pick('useDatabaseFiles'),
+    maxDatabaseBytes: pick('maxDatabaseBytes'),
   };
 }
 

@@ -150,6 +150,8 @@ export interface TableInfo {
   definedAt?: SourceLocation;
   /** Where a new index for this table should be written. */
   home?: SchemaHome;
+  /** The database file that defines the table when no code does; such a table has no `home`, so no fix. */
+  fromDatabaseFile?: string;
 }
 
 /** Where a table's DDL lives, which decides where an index fix is written. */
@@ -258,6 +260,7 @@ export const RULE_IDS = [
   'temp-sort',
   'redundant-index',
   'sql-error',
+  'schema-drift',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 

@@ -38,6 +38,9 @@ test('no planlens.json: defaults and no source', () => {
     smallTables: [],
     defaultRowCount: 1000000,
     countFilterSyntax: false,
+    databases: [],
+    useDatabaseFiles: false,
+    maxDatabaseBytes: 67108864,
   });
   // The returned config is a copy: changing it leaves the defaults alone.
   const copy = loadConfig(workspace()).config;
@@ -58,6 +61,9 @@ test('a valid file is merged over the defaults', () => {
         smallTables: ['settings'],
         defaultRowCount: 5000,
         countFilterSyntax: true,
+        databases: ['data/app.db'],
+        useDatabaseFiles: true,
+        maxDatabaseBytes: 1048576,
       }),
   );
   const { config, source } = loadConfig(root);
@@ -70,6 +76,9 @@ test('a valid file is merged over the defaults', () => {
     smallTables: ['settings'],
     defaultRowCount: 5000,
     countFilterSyntax: true,
+    databases: ['data/app.db'],
+    useDatabaseFiles: true,
+    maxDatabaseBytes: 1048576,
   });
 });
 
@@ -116,7 +125,7 @@ test('an unknown key is named, with the valid ones', () => {
   const error = configErrorOf(() => loadConfig(root));
   assert.equal(
     error.message,
-    `${path.join(root, 'planlens.json')}: unknown key "excludes"; valid keys: include, exclude, schema, rules, smallTables, defaultRowCount, countFilterSyntax`,
+    `${path.join(root, 'planlens.json')}: unknown key "excludes"; valid keys: include, exclude, schema, rules, smallTables, defaultRowCount, countFilterSyntax, databases, useDatabaseFiles, maxDatabaseBytes`,
   );
 });
 
@@ -146,6 +155,11 @@ test('wrong types are errors that show the value', () => {
     ['{"defaultRowCount": 1.5}', /got 1.5$/],
     ['{"defaultRowCount": "1000"}', /got "1000"$/],
     ['{"countFilterSyntax": "yes"}', /"countFilterSyntax" must be true or false, got "yes"$/],
+    ['{"databases": "data/app.db"}', /"databases" must be an array of strings, got "data\/app.db"$/],
+    ['{"databases": ["data/app.db", ""]}', /"databases\[1\]" must be a non-empty string, got ""$/],
+    ['{"useDatabaseFiles": 1}', /"useDatabaseFiles" must be true or false, got 1$/],
+    ['{"maxDatabaseBytes": 0}', /"maxDatabaseBytes" must be a positive integer, got 0$/],
+    ['{"maxDatabaseBytes": "64MB"}', /"maxDatabaseBytes" must be a positive integer, got "64MB"$/],
   ];
   for (const [text, expected] of cases) {
     assert.match(configErrorOf(() => loadConfig(workspace(text))).message, expected, text);
@@ -177,6 +191,9 @@ test('mergeConfig: key by key, arrays replace, rules merge per id, undefined ign
     smallTables: ['settings'],
     defaultRowCount: 1000000,
     countFilterSyntax: true,
+    databases: [],
+    useDatabaseFiles: false,
+    maxDatabaseBytes: 67108864,
   });
   assert.deepEqual(base.exclude, ['a/**'], 'the base is not mutated');
   assert.deepEqual(base.rules, { 'temp-sort': 'off', 'missing-index': 'error' });

@@ -101,7 +101,26 @@ test('paths restrict the walk; named files keep the filters but say why they wer
 
 test('a missing root is a note, not a crash', async () => {
   const result = await discoverFiles(path.join(tempRoot, 'does-not-exist'), defaults);
-  assert.deepEqual(result, { files: [], notes: [{ level: 'error', file: '.', message: 'cannot read path: no such file or folder' }] });
+  assert.deepEqual(result, {
+    files: [],
+    notes: [{ level: 'error', file: '.', message: 'cannot read path: no such file or folder' }],
+    databaseFiles: [],
+  });
+});
+
+test('useDatabaseFiles: the same walk lists *.db, *.sqlite, *.sqlite3 by name, with the same excludes', async () => {
+  const root = workspace({
+    'data/app.db': 'anything: the header is checked when the file is read',
+    'data/cache.SQLITE': '',
+    'legacy/old.sqlite3': '',
+    'node_modules/pkg/test.db': '',
+    'notes.dbx': '',
+    'db/schema.sql': '',
+  });
+  const withDatabases = await discoverFiles(root, mergeConfig(DEFAULT_CONFIG, { useDatabaseFiles: true, exclude: ['legacy/**'] }));
+  assert.deepEqual(withDatabases.databaseFiles, ['data/app.db', 'data/cache.SQLITE']);
+  assert.deepEqual(withDatabases.files, ['db/schema.sql']);
+  assert.deepEqual((await discoverFiles(root, defaults)).databaseFiles, [], 'opt-in only');
 });
 
 test('symlinks: loops are walked once, links inside the root add no duplicates, outside targets are followed', async () => {

@@ -4,12 +4,13 @@ import { incompleteIndexRule } from './incompleteIndex';
 import { tempSortRule } from './tempSort';
 import { redundantIndexRule } from './redundantIndex';
 import { sqlErrorRule } from './sqlError';
+import { schemaDriftRule } from './schemaDrift';
 
 /** Rules that look at one query's plan. */
 export const QUERY_RULES: QueryRule[] = [missingIndexRule, incompleteIndexRule, tempSortRule];
 
 /** Rules that look at the rebuilt schema. */
-export const SCHEMA_RULES: SchemaRule[] = [redundantIndexRule];
+export const SCHEMA_RULES: SchemaRule[] = [redundantIndexRule, schemaDriftRule];
 
 /** Every rule's metadata, for SARIF, docs and settings. */
 export const ALL_RULES: RuleMeta[] = [

@@ -3,6 +3,7 @@ import type { ExtractedSql, OffsetRange, PlanNode, QueryShape, RuleId, Severity,
 import type { PlanningDatabase } from '../plan/queryPlanView';
 import type { IndexAdvice } from '../advisor/advisor';
 import type { AccessDiagnosis } from './accessDiagnosis';
+import type { DatabaseFileSchema } from '../schema/databaseFile';
 
 /** What every rule module declares about itself. */
 export interface RuleMeta {
@@ -52,6 +53,8 @@ export interface SchemaReport extends RuleReport {
 export interface SchemaRuleContext {
   tables: TableInfo[];
   config: PlanLensConfig;
+  /** Database files whose schema was read (config `databases` / `useDatabaseFiles`), for schema drift. */
+  databases?: readonly DatabaseFileSchema[];
 }
 
 export interface SchemaRule {

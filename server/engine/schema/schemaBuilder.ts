@@ -17,7 +17,8 @@ import type {
   TableInfo,
 } from '../types';
 import { loadSqlJs } from './sqlite';
-import { insertStatRows, statRowForIndex, writeSyntheticStats } from './stats';
+import { insertStatRows, measuredStatsByTable, statRowForIndex, writeSyntheticStats, type MeasuredTableStats } from './stats';
+import type { DatabaseFileSchema } from './databaseFile';
 
 export interface SchemaUnit {
   /** Display label for notes, e.g. 'migrations/0003_add.sql' */
@@ -28,13 +29,21 @@ export interface SchemaUnit {
   home: SchemaHome | ((statement: ExtractedSql) => SchemaHome);
 }
 
+export interface BuildSchemaOptions {
+  /** Table size assumed by the synthetic statistics. */
+  defaultRowCount: number;
+  /** Database files read for their schema and sqlite_stat1, in order (see `applyDatabaseFiles`). */
+  databases?: DatabaseFileSchema[];
+}
+
 /**
  * Applies the units in order, each inside its own SAVEPOINT (files that say `COMMIT; … BEGIN;` have those
  * statements dropped). Every statement runs on its own, so one that fails (a Postgres-ism, an index on a
  * missing column) becomes an info note and the rest still apply. Only DDL runs: data statements cannot
- * change a plan here, because the statistics are synthetic. Never throws on bad input.
+ * change a plan here, because the statistics are synthetic (or measured, from a database file). Then adds
+ * what database files define beyond the code, and their statistics. Never throws on bad input.
  */
-export async function buildSchema(units: SchemaUnit[], options: { defaultRowCount: number }): Promise<SchemaDatabase> {
+export async function buildSchema(units: SchemaUnit[], options: BuildSchemaOptions): Promise<SchemaDatabase> {
   const SQL = await loadSqlJs();
   const db = new SQL.Database();
   const applier = new SchemaApplier(db);
@@ -43,10 +52,19 @@ export async function buildSchema(units: SchemaUnit[], options: { defaultRowCoun
   } finally {
     applier.dispose();
   }
+  const databases = options.databases ?? [];
+  const createdByDatabase = applyDatabaseFiles(db, databases, applier.notes);
   const queries = new CachedQueries(db);
   const tables = readTables(queries, applier.tableOrigins, applier.indexOrigins);
-  writeSyntheticStats(db, tables.values(), options.defaultRowCount);
-  return new SchemaDatabase(db, queries, tables, applier.notes, options.defaultRowCount);
+  for (const [key, file] of createdByDatabase) {
+    const table = tables.get(key);
+    if (table) table.fromDatabaseFile = file;
+  }
+  const measured = pickMeasuredStats(databases, tables);
+  writeSyntheticStats(db, tables.values(), options.defaultRowCount, new Map([...measured].map(([key, pick]) => [key, pick.stats])));
+  const notes = [...applier.notes, ...databaseSourceNotes(databases, tables, measured)];
+  const measuredRowCounts = new Map([...measured].map(([key, pick]) => [key, pick.stats.rowCount]));
+  return new SchemaDatabase(db, queries, tables, notes, options.defaultRowCount, measuredRowCounts, databases);
 }
 
 export class SchemaDatabase {
@@ -60,6 +78,10 @@ export class SchemaDatabase {
     readonly tables: Map<string, TableInfo>,
     readonly notes: Note[],
     private readonly rowCount: number,
+    /** Lowercased table name → its size from a database file's sqlite_stat1, for the tables that have one. */
+    private readonly measuredRowCounts: ReadonlyMap<string, number> = new Map(),
+    /** The database files the schema was built with (for schema drift). */
+    readonly databaseFiles: readonly DatabaseFileSchema[] = [],
   ) {
     for (const table of tables.values()) {
       for (const index of table.indexes) this.indexesByName.set(index.name.toLowerCase(), index);
@@ -157,7 +179,10 @@ export class SchemaDatabase {
     const index = readIndexes(this.queries, table.name, new Map(), undefined, (name) => indexSql(this.queries, name)).find((candidate) =>
       sameName(candidate.name, head.name),
     );
-    if (index) insertStatRows(this.db, [{ tbl: table.name, idx: index.name, stat: statRowForIndex(table, index, this.rowCount) }]);
+    if (!index) return;
+    // A table measured by a database file is judged at its measured size, like its real indexes.
+    const rowCount = this.measuredRowCounts.get(table.name.toLowerCase()) ?? this.rowCount;
+    insertStatRows(this.db, [{ tbl: table.name, idx: index.name, stat: statRowForIndex(table, index, rowCount) }]);
   }
 
   /**
@@ -299,6 +324,89 @@ function quoteIdentifier(name: string): string {
 function preview(sql: string): string {
   const oneLine = sql.replace(/\s+/g, ' ');
   return `\`${oneLine.length > 60 ? `${oneLine.slice(0, 57)}...` : oneLine}\``;
+}
+
+// ---------------------------------------------------------------------------------------------
+// database files
+
+/**
+ * Adds what the database files define and the code does not: their tables (with their indexes) and views, the
+ * first file first. The code-defined schema wins for every table it defines, because fixes land there; a
+ * file's own indexes on such a table are schema drift, not applied. Triggers never change a plan and are left
+ * out. Returns lowercased table name → the file that created it.
+ */
+function applyDatabaseFiles(db: Database, databases: DatabaseFileSchema[], notes: Note[]): Map<string, string> {
+  const createdBy = new Map<string, string>();
+  if (databases.length === 0) return createdBy;
+  // Tables, indexes and views share one namespace.
+  const existing = new Set(db.exec('SELECT lower(name) FROM sqlite_schema')[0]?.values.map(([name]) => String(name)) ?? []);
+  for (const database of databases) {
+    for (const object of database.objects) {
+      const key = object.name.toLowerCase();
+      if (existing.has(key)) continue;
+      if (object.type === 'index' && createdBy.get(object.table.toLowerCase()) !== database.file) continue;
+      try {
+        runFirstStatement(db, object.sql);
+      } catch (error) {
+        notes.push({ level: 'info', file: database.file, message: `skipped ${preview(object.sql)}: ${errorText(error)}` });
+        continue;
+      }
+      existing.add(key);
+      if (object.type === 'table') createdBy.set(key, database.file);
+    }
+  }
+  return createdBy;
+}
+
+/** For each table of the schema, the first database file (in order) whose sqlite_stat1 measured it. */
+function pickMeasuredStats(
+  databases: DatabaseFileSchema[],
+  tables: Map<string, TableInfo>,
+): Map<string, { file: string; stats: MeasuredTableStats }> {
+  const picked = new Map<string, { file: string; stats: MeasuredTableStats }>();
+  for (const database of databases) {
+    for (const [key, stats] of measuredStatsByTable(database.stats)) {
+      if (tables.has(key) && !picked.has(key)) picked.set(key, { file: database.file, stats });
+    }
+  }
+  return picked;
+}
+
+/** One info note per file: which source the schema and the statistics came from. */
+function databaseSourceNotes(
+  databases: DatabaseFileSchema[],
+  tables: Map<string, TableInfo>,
+  measured: Map<string, { file: string; stats: MeasuredTableStats }>,
+): Note[] {
+  const codeDefinesTables = [...tables.values()].some((table) => table.fromDatabaseFile === undefined);
+  return databases.map((database) => {
+    const added = [...tables.values()].filter((table) => table.fromDatabaseFile === database.file).map((table) => table.name);
+    const shared = database.tables
+      .map((model) => tables.get(model.name.toLowerCase()))
+      .filter((table): table is TableInfo => table !== undefined && table.fromDatabaseFile === undefined)
+      .map((table) => table.name);
+    const measuredHere = [...measured].filter(([, pick]) => pick.file === database.file).map(([key]) => tables.get(key)!.name);
+    const schema = codeDefinesTables
+      ? `the code-defined schema wins for ${countOf(shared, 'table')} also in this file${nameList(shared)}` +
+        (added.length > 0 ? `; this file adds ${countOf(added, 'table')} only it defines${nameList(added)}` : '')
+      : `no schema is defined in code: ${countOf(added, 'table')} come${added.length === 1 ? 's' : ''} from this file`;
+    const statistics =
+      database.stats.length === 0
+        ? 'statistics stay synthetic: the file has no sqlite_stat1 (run ANALYZE on it to record them)'
+        : `its sqlite_stat1 replaces the synthetic statistics for ${countOf(measuredHere, 'table')}${nameList(measuredHere)}`;
+    return { level: 'info', file: database.file, message: `${schema}; ${statistics}` };
+  });
+}
+
+function countOf(names: string[], noun: string): string {
+  return `${names.length} ${noun}${names.length === 1 ? '' : 's'}`;
+}
+
+/** ` (a, b, c)`, or the first five and how many more. */
+function nameList(names: string[]): string {
+  if (names.length === 0) return '';
+  const shown = names.slice(0, 5).join(', ');
+  return ` (${names.length > 5 ? `${shown} and ${names.length - 5} more` : shown})`;
 }
 
 // ---------------------------------------------------------------------------------------------

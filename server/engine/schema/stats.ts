@@ -148,18 +148,55 @@ export interface StatRow {
   stat: string;
 }
 
+/** A table's sqlite_stat1 rows as a real database file recorded them, and the table size they give. */
+export interface MeasuredTableStats {
+  rowCount: number;
+  rows: StatRow[];
+}
+
+/**
+ * Groups a database file's sqlite_stat1 rows by lowercased table name. A table's size is its table-only row
+ * when there is one, else its largest index; tables whose rows give no size are left out.
+ */
+export function measuredStatsByTable(rows: StatRow[]): Map<string, MeasuredTableStats> {
+  const byTable = new Map<string, StatRow[]>();
+  for (const row of rows) {
+    const key = row.tbl.toLowerCase();
+    byTable.set(key, [...(byTable.get(key) ?? []), row]);
+  }
+  const measured = new Map<string, MeasuredTableStats>();
+  for (const [table, tableRows] of byTable) {
+    const tableOnly = tableRows.filter((row) => row.idx === null);
+    const sizes = (tableOnly.length > 0 ? tableOnly : tableRows)
+      .map((row) => Number.parseInt(row.stat, 10)) // "N a b …": N is the row count
+      .filter((size) => Number.isSafeInteger(size) && size >= 0);
+    if (sizes.length > 0) measured.set(table, { rowCount: Math.max(...sizes), rows: tableRows });
+  }
+  return measured;
+}
+
 /**
  * Rows for every index (autoindexes included), plus a table-only row for tables without an index that
  * covers every row (the planner takes a table's size from its first full index, else from this row).
+ * A table with measured statistics keeps the recorded row of each index it has, and its other indexes get
+ * synthetic rows computed for its measured size, so one table never mixes two sizes.
  */
-export function statRowsForTables(tables: Iterable<TableInfo>, rowCount: number): StatRow[] {
+export function statRowsForTables(
+  tables: Iterable<TableInfo>,
+  rowCount: number,
+  measured?: ReadonlyMap<string, MeasuredTableStats>,
+): StatRow[] {
   const rows: StatRow[] = [];
   for (const table of tables) {
+    const recorded = measured?.get(table.name.toLowerCase());
+    const tableRows = recorded?.rowCount ?? rowCount;
     for (const index of table.indexes) {
-      rows.push({ tbl: table.name, idx: index.name, stat: statRowForIndex(table, index, rowCount) });
+      const name = index.name.toLowerCase();
+      const stat = recorded?.rows.find((row) => row.idx?.toLowerCase() === name)?.stat;
+      rows.push({ tbl: table.name, idx: index.name, stat: stat ?? statRowForIndex(table, index, tableRows) });
     }
     if (!table.indexes.some((index) => !index.partial)) {
-      rows.push({ tbl: table.name, idx: null, stat: String(Math.max(1, Math.round(rowCount))) });
+      rows.push({ tbl: table.name, idx: null, stat: String(Math.max(1, Math.round(tableRows))) });
     }
   }
   return rows;
@@ -186,10 +223,18 @@ export function insertStatRows(db: Database, rows: StatRow[]): void {
   }
 }
 
-/** Replaces all statistics with synthetic ones for `tables` and makes the planner load them. */
-export function writeSyntheticStats(db: Database, tables: Iterable<TableInfo>, rowCount: number): void {
+/**
+ * Replaces all statistics with synthetic ones for `tables` (measured ones where a database file recorded them)
+ * and makes the planner load them.
+ */
+export function writeSyntheticStats(
+  db: Database,
+  tables: Iterable<TableInfo>,
+  rowCount: number,
+  measured?: ReadonlyMap<string, MeasuredTableStats>,
+): void {
   ensureStatTable(db);
   db.run('DELETE FROM sqlite_stat1');
-  insertStatRows(db, statRowsForTables(tables, rowCount));
+  insertStatRows(db, statRowsForTables(tables, rowCount, measured));
   db.run('ANALYZE sqlite_schema');
 }

@@ -22,6 +22,14 @@ const LANGUAGE_BY_EXTENSION: Readonly<Record<string, HostLanguage>> = {
   '.rs': 'rust',
 };
 
+/** Extensions of SQLite database files found by `useDatabaseFiles` (the header still has to confirm each one). */
+const DATABASE_EXTENSIONS: ReadonlySet<string> = new Set(['.db', '.sqlite', '.sqlite3']);
+
+/** Whether a path is named like a SQLite database file (case-insensitive). */
+export function isDatabasePath(filePath: string): boolean {
+  return DATABASE_EXTENSIONS.has(path.extname(filePath).toLowerCase());
+}
+
 /** The host language of a path, by extension (case-insensitive); undefined when PlanLens does not read it. */
 export function languageForPath(filePath: string): HostLanguage | undefined {
   return LANGUAGE_BY_EXTENSION[path.extname(filePath).toLowerCase()];
@@ -30,13 +38,14 @@ export function languageForPath(filePath: string): HostLanguage | undefined {
 /**
  * Lists the analysable files under `root`: relevant extension, matched by `config.include`, not by `config.exclude`
  * nor the built-in excludes. `paths` (absolute, or relative to root) restricts the walk to those files and folders.
+ * With `config.useDatabaseFiles`, the same walk also lists database files (`databaseFiles`, by name only).
  * Never throws: unreadable folders and missing paths become notes.
  */
 export async function discoverFiles(
   root: string,
   config: PlanLensConfig,
   paths?: string[],
-): Promise<{ files: string[]; notes: Note[] }> {
+): Promise<{ files: string[]; notes: Note[]; databaseFiles: string[] }> {
   const absoluteRoot = path.resolve(root);
   const realRoot = await fs.promises.realpath(absoluteRoot).catch(() => absoluteRoot);
   const walker = new Walker(absoluteRoot, realRoot, config);
@@ -44,7 +53,11 @@ export async function discoverFiles(
   for (const start of starts) await walker.start(path.resolve(absoluteRoot, start));
   // Folders are read concurrently, so notes arrive in any order: sort them for stable output.
   const notes = walker.notes.sort((a, b) => compareCodePoints(a.file ?? '', b.file ?? ''));
-  return { files: [...walker.files].sort(compareCodePoints), notes };
+  return {
+    files: [...walker.files].sort(compareCodePoints),
+    notes,
+    databaseFiles: [...walker.databaseFiles].sort(compareCodePoints),
+  };
 }
 
 type PathTest = (relativePath: string) => boolean;
@@ -55,7 +68,9 @@ type PathTest = (relativePath: string) => boolean;
  */
 class Walker {
   readonly files = new Set<string>();
+  readonly databaseFiles = new Set<string>();
   readonly notes: Note[] = [];
+  private readonly collectDatabases: boolean;
   private readonly isIncluded: PathTest;
   private readonly isExcluded: PathTest;
   /** Excludes of the form `dir/**` also prune the walk at `dir`, so node_modules is never listed. */
@@ -76,6 +91,7 @@ class Walker {
     const directoryGlobs = excludes.filter((glob) => glob.endsWith('/**')).map((glob) => glob.slice(0, -3));
     this.isExcludedDirectory = directoryGlobs.length > 0 ? picomatch(directoryGlobs, { dot: true }) : () => false;
     this.walkedTrees = [realRoot];
+    this.collectDatabases = config.useDatabaseFiles;
   }
 
   /** An explicitly named file or folder. */
@@ -131,7 +147,7 @@ class Walker {
       if (entry.isDirectory()) {
         if (!this.isExcludedDirectory(relative)) subdirectories.push(absolute);
       } else if (entry.isFile()) {
-        if (!this.rejectionReason(relative)) this.files.add(relative);
+        this.addFile(relative);
       } else if (entry.isSymbolicLink()) {
         await this.visitLink(absolute, relative);
       }
@@ -145,10 +161,17 @@ class Walker {
     if (target?.isDirectory()) {
       if (!this.isExcludedDirectory(relative)) this.pendingLinks.push(absolute);
     } else if (target?.isFile()) {
-      if (!this.rejectionReason(relative)) this.files.add(relative);
+      this.addFile(relative);
     } else if (!target && !this.rejectionReason(relative)) {
       // A dangling link is only worth a word when it looks like a file we would have read.
       this.notes.push({ level: 'info', file: relative, message: 'skipped: broken symbolic link' });
+    }
+  }
+
+  private addFile(relative: string): void {
+    if (!this.rejectionReason(relative)) this.files.add(relative);
+    else if (this.collectDatabases && isDatabasePath(relative) && !this.isExcluded(relative) && this.isIncluded(relative)) {
+      this.databaseFiles.add(relative);
     }
   }
 
