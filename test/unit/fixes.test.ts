@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { indexFix, type FixEnvironment } from '../../server/engine/fixes/indexFix';
 import { applyEdits } from '../../server/engine/fixes/applyEdits';
 import { extractPython } from '../../server/engine/extract/python';
+import { extractTypeScript } from '../../server/engine/extract/typescript';
+import { extractRust } from '../../server/engine/extract/rust';
 import type { ExtractedSql, FileEdit, IndexSuggestion, SchemaHome, TableInfo } from '../../server/engine/types';
 
 const SUGGESTION: IndexSuggestion = {
@@ -52,6 +54,20 @@ test('migrations folder: the injected clock names the new file; a folder that me
   const other = { ...files, 'db/20240102000000_x.sql': 'CREATE INDEX idx_users_email_name ON users(email, name);\n' };
   const homeWithOther: SchemaHome = { kind: 'migrations-folder', dir: 'db', files: Object.keys(other) };
   assert.equal(indexFix(SUGGESTION, table(homeWithOther), environment(other, [], now))?.edits.length, 1);
+});
+
+test('cached lookups follow the text: the same home sees a mention added later', () => {
+  const files: Record<string, string> = { 'db/0001_init.sql': 'CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);\n' };
+  const folder = table({ kind: 'migrations-folder', dir: 'db', files: Object.keys(files) });
+  assert.equal(indexFix(SUGGESTION, folder, environment(files))?.edits.length, 1);
+  files['db/0001_init.sql'] += '-- idx_users_email is added by hand in production\n';
+  assert.equal(indexFix(SUGGESTION, folder, environment(files)), undefined);
+
+  const schema: Record<string, string> = { 'schema.sql': 'CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);' };
+  const schemaTable = table({ kind: 'schema-file', file: 'schema.sql' }, { file: 'schema.sql', range: { start: 0, end: 55 } });
+  assert.equal(indexFix(SUGGESTION, schemaTable, environment(schema))?.edits.length, 1);
+  schema['schema.sql'] += '\n-- IDX_USERS_EMAIL: see ticket 12';
+  assert.equal(indexFix(SUGGESTION, schemaTable, environment(schema)), undefined);
 });
 
 test('schema file: a stale anchor beyond the end of the text is refused', () => {
@@ -121,8 +137,50 @@ test('Python: garbage positions from a stale extraction are refused without thro
   assert.equal(indexFix(SUGGESTION, table({ kind: 'host-literal', statement }), env), undefined);
   const noLiteral: ExtractedSql = { ...statement, literal: undefined };
   assert.equal(indexFix(SUGGESTION, table({ kind: 'host-literal', statement: noLiteral }), environment({ 'db.py': source })), undefined);
-  const backtick: ExtractedSql = { ...statement, literal: { ...statement.literal!, quote: '`' } };
-  assert.equal(indexFix(SUGGESTION, table({ kind: 'host-literal', statement: backtick }), environment({ 'db.py': source })), undefined);
+  const unknownQuote: ExtractedSql = { ...statement, literal: { ...statement.literal!, quote: '<<<' } };
+  assert.equal(indexFix(SUGGESTION, table({ kind: 'host-literal', statement: unknownQuote }), environment({ 'db.py': source })), undefined);
+});
+
+/** Applies the fix for the table created by the first schema statement and returns the new text. */
+async function patched(file: string, source: string, statements: ExtractedSql[], suggestion = SUGGESTION): Promise<string | undefined> {
+  const schema = statements.find((statement) => statement.role === 'schema');
+  assert.ok(schema, 'a schema statement');
+  const fix = indexFix(suggestion, table({ kind: 'host-literal', statement: schema }), environment({ [file]: source }, statements));
+  return fix && applyEdits(fix.edits, () => source).get(file);
+}
+
+test('TypeScript: exec() runs scripts, so even a one-statement literal grows; template literals keep their lines', async () => {
+  const source =
+    "import Database from 'better-sqlite3';\nconst db = new Database('app.db');\n" +
+    'db.exec(`\n  CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);\n  CREATE TABLE posts (id INTEGER PRIMARY KEY);\n`);\n';
+  const statements = (await extractTypeScript({ path: 'db.ts', language: 'typescript', text: source })).statements;
+  assert.equal(await patched('db.ts', source, statements), source.replace('KEY);\n`', `KEY);\n  ${SUGGESTION.ddl};\n\``));
+  const single = "db.exec('CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT)');\n";
+  const singleStatements = (await extractTypeScript({ path: 'db.ts', language: 'typescript', text: single })).statements;
+  assert.equal(await patched('db.ts', single, singleStatements), single.replace("TEXT)'", `TEXT); ${SUGGESTION.ddl};'`));
+});
+
+test('Rust: execute_batch strings may span lines; raw r#"…"# strings are left alone', async () => {
+  const source =
+    'fn init(conn: &rusqlite::Connection) {\n    conn.execute_batch("\n        CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);\n    ").unwrap();\n}\n';
+  const statements = (await extractRust({ path: 'src/db.rs', language: 'rust', text: source })).statements;
+  assert.equal(await patched('src/db.rs', source, statements), source.replace('TEXT);\n', `TEXT);\n        ${SUGGESTION.ddl};\n`));
+  const raw = 'fn init(conn: &rusqlite::Connection) {\n    conn.execute_batch(r#"CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);"#).unwrap();\n}\n';
+  const rawStatements = (await extractRust({ path: 'src/db.rs', language: 'rust', text: raw })).statements;
+  assert.equal(await patched('src/db.rs', raw, rawStatements), undefined);
+});
+
+test('one literal, two different indexes: each fix carries its own DDL', async () => {
+  const source = 'SCHEMA = """\nCREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, name TEXT);\n"""\n\ndef init(conn):\n    conn.executescript(SCHEMA)\n';
+  const statements = await pythonStatements(source);
+  const byName: IndexSuggestion = {
+    ...SUGGESTION,
+    name: 'idx_users_name',
+    columns: [{ name: 'name', desc: false }],
+    ddl: 'CREATE INDEX IF NOT EXISTS idx_users_name ON users(name)',
+  };
+  assert.equal(await patched('db.py', source, statements), source.replace('TEXT);\n', `TEXT);\n${SUGGESTION.ddl};\n`));
+  assert.equal(await patched('db.py', source, statements, byName), source.replace('TEXT);\n', `TEXT);\n${byName.ddl};\n`));
 });
 
 // ---------------------------------------------------------------------------------------------

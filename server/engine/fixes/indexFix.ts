@@ -211,6 +211,14 @@ function placementOf(statement: ExtractedSql, text: string, compute: () => Place
 
 const TRIPLE_QUOTES = new Set(['"""', "'''"]);
 
+/** Calls that run a whole script: Python's executescript, `exec` in better-sqlite3/node:sqlite/sqlite, rusqlite's execute_batch. */
+const MULTI_STATEMENT_METHODS = new Set(['executescript', 'exec', 'execute_batch']);
+
+/** Literals that may hold a line break as written: Python triple quotes, JS template literals, any Rust string. */
+function takesLineBreaks(statement: ExtractedSql, literal: StringLiteralInfo): boolean {
+  return TRIPLE_QUOTES.has(literal.quote) || literal.quote === '`' || (statement.language === 'rust' && literal.quote === '"');
+}
+
 /** Where a statement's code ends (before trailing comments), and where its terminating semicolon ends, if any. */
 function statementEnds(code: string, start: number, end: number): { codeEnd: number; semicolonEnd?: number } {
   let codeEnd = end;
@@ -231,6 +239,7 @@ function literalBody(ddl: string, quote: string, prefix: string): string | undef
     if (ddl.includes(quote) || ddl.endsWith(quote[0])) return undefined;
     return raw ? ddl : ddl.replace(/\\/g, '\\\\');
   }
+  if (quote === '`') return ddl.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${');
   if (quote !== '"' && quote !== "'") return undefined;
   if (raw) return ddl.includes(quote) || ddl.includes('\\') ? undefined : ddl;
   return ddl.replace(/\\/g, '\\\\').replace(new RegExp(quote, 'g'), `\\${quote}`);
@@ -257,8 +266,8 @@ function literalPlacement(statement: ExtractedSql, text: string): Placement | un
   const literal = statement.literal;
   if (!literal || statement.range.end > text.length) return undefined;
   const spans = splitSqlStatements(statement.sql);
-  // executescript runs many statements; execute() only one, so only a literal that already holds several may grow.
-  if (statement.call?.method !== 'executescript' && spans.length < 2) {
+  // execute() runs one statement, so only a literal that already holds several, or is run as a script, may grow.
+  if (!MULTI_STATEMENT_METHODS.has(statement.call?.method ?? '') && spans.length < 2) {
     return statement.language === 'python' ? executeCallPlacement(statement, literal, text) : undefined;
   }
   const ddlSpans = spans.filter((span) => !isTransactionControl(span.text));
@@ -274,7 +283,7 @@ function literalPlacement(statement: ExtractedSql, text: string): Placement | un
   const afterStatement = semicolonEnd === undefined ? afterCode : toFile(semicolonEnd - 1) + 1;
 
   const content = text.slice(literal.contentRange.start, literal.contentRange.end);
-  const multiline = TRIPLE_QUOTES.has(literal.quote) && content.includes('\n');
+  const multiline = takesLineBreaks(statement, literal) && content.includes('\n');
   let insertAt = afterStatement;
   let lead: string;
   if (multiline) {
