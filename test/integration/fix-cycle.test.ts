@@ -509,3 +509,13 @@ test('migration list: quoted identifiers are escaped inside double-quoted entrie
       query,
   );
 });
+
+test('Python lowercase DDL gets lowercase DDL, in a schema string and in a sibling execute call', async (t) => {
+  const schema = "SCHEMA = '''\ncreate table users (id integer primary key, email text);\n'''\n\n\ndef init(conn):\n    conn.executescript(SCHEMA)\n";
+  const { patched } = await pythonCycle(t, schema + FIND_USER);
+  assert.equal(patched, schema.replace('text);\n', 'text);\ncreate index if not exists idx_users_email on users(email);\n') + FIND_USER);
+
+  const call = "def init(conn):\n    conn.execute('create table users (id integer primary key, email text)')\n";
+  const second = await pythonCycle(t, call + FIND_USER);
+  assert.equal(second.patched, call + "    conn.execute('create index if not exists idx_users_email on users(email)')\n" + FIND_USER);
+});
