@@ -8,7 +8,7 @@ import {
   type Position as LspPosition,
   type ServerOptions,
 } from 'vscode-languageclient/node';
-import { ExplainPanel, type ExplainView } from './explainPanel';
+import { ExplainPanel } from './explainPanel';
 import { PlanLensStatusBar } from './statusBar';
 import {
   ANALYZE_WORKSPACE_REQUEST,
@@ -29,6 +29,8 @@ export interface PlanLensApi {
   lastExplain(): ExplainResult | undefined;
   panelVisible(): boolean;
   renderedPlanNodes(): number;
+  /** What the panel's "Apply fix" button does, for the last explained query. */
+  applyShownFix(): Promise<void>;
 }
 
 let client: LanguageClient | undefined;
@@ -69,6 +71,7 @@ export function activate(context: vscode.ExtensionContext): PlanLensApi {
     lastExplain: () => session.lastResult,
     panelVisible: () => session.panel.visible,
     renderedPlanNodes: () => session.panel.renderedPlanNodes,
+    applyShownFix: () => (session.lastResult ? session.applyFix(session.lastResult) : Promise.resolve()),
   };
 }
 
@@ -126,7 +129,7 @@ class ExplainSession implements vscode.Disposable {
     extensionUri: vscode.Uri,
   ) {
     this.panel = new ExplainPanel(vscode.Uri.joinPath(extensionUri, 'media'), {
-      applyFix: (view) => this.applyFix(view),
+      applyFix: (view) => this.applyFix(view.result),
       copySql: async (view) => {
         await vscode.env.clipboard.writeText(view.result.sql);
         void vscode.window.setStatusBarMessage('PlanLens: SQL copied', 2000);
@@ -170,17 +173,24 @@ class ExplainSession implements vscode.Disposable {
   }
 
   private async explain(params: ExplainParams, notice?: string): Promise<void> {
-    const result = await vscode.window.withProgress(
+    this.show(params, await this.request(params), notice);
+  }
+
+  private async request(params: ExplainParams): Promise<ExplainResult> {
+    return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: 'PlanLens: planning the query' },
       () => this.languageClient.sendRequest<ExplainResult>(EXPLAIN_REQUEST, params),
     );
+  }
+
+  private show(params: ExplainParams, result: ExplainResult, notice?: string): void {
     this.lastResult = result;
     this.lastParams = params;
     this.panel.show({ result, origin: describeOrigin(params), notice });
   }
 
-  private async applyFix(view: ExplainView): Promise<void> {
-    const fix = view.result.fix;
+  async applyFix(result: ExplainResult): Promise<void> {
+    const fix = result.fix;
     if (!fix) return;
     const edit = await this.languageClient.protocol2CodeConverter.asWorkspaceEdit(fix.edit);
     const analysed = this.nextIdle(5000);
@@ -188,9 +198,17 @@ class ExplainSession implements vscode.Disposable {
       void vscode.window.showErrorMessage(`PlanLens could not apply "${fix.title}".`);
       return;
     }
-    // The server analyses edits after a short debounce: plan again once it has seen this one.
+    if (!this.lastParams) return;
+    // The server analyses edits after a short debounce, and a new file arrives in two steps (created empty on
+    // disk, then its text): plan again once it has seen the edit, and once more if the plan still offers this fix.
     await analysed;
-    if (this.lastParams) await this.explain(shiftPastEdit(this.lastParams, edit), `Applied: ${fix.title}`);
+    const params = shiftPastEdit(this.lastParams, edit);
+    let next = await this.request(params);
+    if (next.fix?.title === fix.title) {
+      await this.nextIdle(3000);
+      next = await this.request(params);
+    }
+    this.show(params, next, `Applied: ${fix.title}`);
   }
 }
 

@@ -1,8 +1,8 @@
 // `npm run test:e2e`: the extension in a real VS Code and the language server in Neovim.
 //   1. Compiles the in-editor suites (test/e2e/suite, @vscode/test-electron form) to out/e2e/.
-//   2. Starts the VS Code server from the code-server package with the smoke-test driver, opens the seed 000
-//      fixture (a fresh copy) in headless Chromium with the extension-development and extension-tests payload,
-//      and waits for the result file that the suite's run() writes.
+//   2. Starts the VS Code server from the code-server package with the smoke-test driver, opens a multi-root
+//      workspace of fresh copies of the fixtures (seed000, examples) in headless Chromium with the
+//      extension-development and extension-tests payload, and waits for the result file that run() writes.
 //   3. Runs Neovim 0.7 headless against `node dist/server.js --stdio` (test/e2e/nvim/diagnostics.lua).
 //   4. Packages the extension (`npm run package`), installs the .vsix into code-server's full UI and uses it like a
 //      person would (test/e2e/workbenchUi.ts). `--screenshot FILE` saves the README picture on the way:
@@ -80,7 +80,9 @@ async function runVscodeSuites(): Promise<Outcome> {
   await compileSuites();
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'planlens-e2e-vscode-'));
   const resultFile = path.join(stateDir, 'result.json');
-  const workspace = copyFixture('seed000', stateDir);
+  const workspace = path.join(stateDir, 'workspace', 'planlens-e2e.code-workspace');
+  const folders = ['seed000', 'examples'].map((name) => ({ path: copyFixture(name, stateDir) }));
+  fs.writeFileSync(workspace, JSON.stringify({ folders }, null, 2));
   const port = await freePort();
   const server = startVscodeServer(stateDir, port, scratchEnv(stateDir, { PLANLENS_E2E_RESULT: resultFile }));
   const browserConsole: string[] = [];
@@ -97,7 +99,7 @@ async function runVscodeSuites(): Promise<Outcome> {
     browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('console', (message) => browserConsole.push(message.text()));
-    await page.goto(`${origin}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+    await page.goto(`${origin}/?workspace=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
 
     const result = await waitForResult(resultFile, () => server.running);
     for (const test of result.tests) {

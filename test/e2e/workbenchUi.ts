@@ -36,13 +36,13 @@ export async function runWorkbenchUi(options: UiOptions, log: (line: string) => 
     await runCommandByKeys(page, 'Control+P', 'database.py');
     await page.locator('.monaco-editor .squiggly-warning').first().waitFor();
     log('the .vsix installed; the squiggle is drawn under the count_children query');
-    await page.locator('.statusbar-item', { hasText: 'PlanLens: 1' }).waitFor();
-    log('the status bar shows "PlanLens: 1"');
+    await page.locator('.statusbar-item', { hasText: /PlanLens: [1-9]/ }).waitFor();
+    log('the status bar shows the finding count');
 
     await page.keyboard.press('Control+B'); // the side bar off: room for the editor and the plan view
     await page.keyboard.press('Control+Shift+M');
     await page.locator('.markers-panel', { hasText: 'idx_sessions_parent_session_archived' }).waitFor();
-    log('the Problems panel lists the finding');
+    log('the Problems panel lists the incomplete-index finding');
     await runCommandByKeys(page, 'Control+P', ':40'); // the cursor on the query
 
     await runCommandByKeys(page, 'F1', 'PlanLens: Explain Query Plan');
@@ -61,12 +61,12 @@ export async function runWorkbenchUi(options: UiOptions, log: (line: string) => 
     await webview.locator('.plan').first().filter({ hasText: 'COVERING INDEX idx_sessions_parent_session_archived' }).waitFor();
     if ((await webview.locator('.plan').count()) !== 1) throw new Error('the plan view still suggests an index after the fix');
     await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ state: 'detached' });
-    // The extended index makes the old one a prefix of it: the only finding left is redundant-index (info).
+    // The extended index makes the old one a prefix of it: redundant-index (info) takes the warning's place.
     await page.locator('.markers-panel', { hasText: 'redundant-index' }).waitFor();
     if (await page.locator('.markers-panel', { hasText: 'incomplete-index' }).count()) {
       throw new Error('the Problems panel still lists incomplete-index after the fix');
     }
-    log('"Apply fix" adds the index: the plan uses it, the warning is gone, only redundant-index (info) is left');
+    log('"Apply fix" adds the index: the plan uses it, the warning is gone, redundant-index (info) appears');
   } catch (error) {
     failed = true;
     const page = browser.contexts()[0]?.pages()[0];

@@ -1,5 +1,5 @@
 -- Neovim 0.7 headless as an LSP client of `node dist/server.js --stdio` (0.7 has no vim.lsp.start:
--- start_client + buf_attach_client). Waits for PlanLens's diagnostic on the open file, checks it, exits
+-- start_client + buf_attach_client). Waits for PlanLens's incomplete-index diagnostic on the open file, checks it, exits
 -- 0 on success and non-zero (cq) on failure. The harness sets PLANLENS_SERVER and PLANLENS_ROOT.
 local function fail(message)
   io.stderr:write('FAIL ' .. message .. '\n')
@@ -17,19 +17,25 @@ if not client_id then
 end
 vim.lsp.buf_attach_client(bufnr, client_id)
 
-local found = vim.wait(20000, function()
-  return #vim.diagnostic.get(bufnr) > 0
-end, 50)
-if not found then
-  fail('no diagnostics within 20 s')
+local function code_of(diagnostic)
+  return diagnostic.code or (diagnostic.user_data and diagnostic.user_data.lsp and diagnostic.user_data.lsp.code)
+end
+local function incomplete_index()
+  for _, candidate in ipairs(vim.diagnostic.get(bufnr)) do
+    if code_of(candidate) == 'incomplete-index' then
+      return candidate
+    end
+  end
 end
 
-local diagnostics = vim.diagnostic.get(bufnr)
-if #diagnostics ~= 1 then
-  fail('expected 1 diagnostic, got ' .. #diagnostics)
+vim.wait(20000, function()
+  return incomplete_index() ~= nil
+end, 50)
+local d = incomplete_index()
+if not d then
+  fail('no incomplete-index diagnostic within 20 s (' .. #vim.diagnostic.get(bufnr) .. ' others)')
 end
-local d = diagnostics[1]
-local code = d.code or (d.user_data and d.user_data.lsp and d.user_data.lsp.code)
+local code = code_of(d)
 -- vim.diagnostic positions are 0-based, like LSP's.
 local got = string.format('%s %s %d:%d-%d:%d severity=%d', tostring(d.source), tostring(code), d.lnum, d.col,
   d.end_lnum, d.end_col, d.severity)

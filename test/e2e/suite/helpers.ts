@@ -27,14 +27,22 @@ export async function activatePlanLens(): Promise<PlanLensApi> {
   return api;
 }
 
-export function workspaceFile(relativePath: string): vscode.Uri {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'no workspace folder is open');
+/** A file in the workspace folder named `folderName` (the harness opens one folder per fixture). */
+export function workspaceFile(folderName: string, relativePath: string): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.find((candidate) => candidate.name === folderName);
+  assert.ok(folder, `no workspace folder named ${folderName}`);
   return vscode.Uri.joinPath(folder.uri, relativePath);
 }
 
 export function planlensDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
   return vscode.languages.getDiagnostics(uri).filter((diagnostic) => diagnostic.source === 'planlens');
+}
+
+/** The schema/plan rules these suites are about; workload rules (pragma-config, n-plus-one…) come and go. */
+const INDEX_RULES = new Set(['missing-index', 'incomplete-index', 'temp-sort', 'redundant-index', 'sql-error']);
+
+export function indexRuleDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
+  return planlensDiagnostics(uri).filter((diagnostic) => INDEX_RULES.has(ruleId(diagnostic) ?? ''));
 }
 
 export function ruleId(diagnostic: vscode.Diagnostic): string | undefined {

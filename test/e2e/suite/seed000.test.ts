@@ -4,7 +4,15 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { PlanLensApi } from '../../../src/extension';
-import { activatePlanLens, describeRange, planlensDiagnostics, ruleId, waitFor, workspaceFile } from './helpers';
+import {
+  activatePlanLens,
+  describeRange,
+  indexRuleDiagnostics,
+  planlensDiagnostics,
+  ruleId,
+  waitFor,
+  workspaceFile,
+} from './helpers';
 
 const DATABASE_PY = 'computer/parachute/db/database.py';
 const NEW_INDEX = 'idx_sessions_parent_session_archived';
@@ -20,7 +28,7 @@ suite('seed 000: incomplete index on sessions(parent_session_id)', () => {
   let uri: vscode.Uri;
 
   suiteSetup(async () => {
-    uri = workspaceFile(DATABASE_PY);
+    uri = workspaceFile('seed000', DATABASE_PY);
     const document = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(document);
     api = await activatePlanLens();
@@ -33,7 +41,7 @@ suite('seed 000: incomplete index on sessions(parent_session_id)', () => {
     assert.equal(describeRange(diagnostic.range), '38:12-41:15');
     assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Warning);
     assert.match(diagnostic.message, /^sessions is searched with idx_sessions_parent_session \(parent_session_id=\?\), then archived is checked row by row\./);
-    assert.deepEqual(planlensDiagnostics(uri).map(ruleId), ['incomplete-index']);
+    assert.deepEqual(indexRuleDiagnostics(uri).map(ruleId), ['incomplete-index']);
   });
 
   test('Explain Query Plan on the cursor opens the panel with the plan before and after the index', async () => {
