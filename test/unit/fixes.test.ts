@@ -160,11 +160,11 @@ test('TypeScript: exec() runs scripts, so even a one-statement literal grows; te
   assert.equal(await patched('db.ts', single, singleStatements), single.replace("TEXT)'", `TEXT); ${SUGGESTION.ddl};'`));
 });
 
-test('Rust: execute_batch strings may span lines; raw r#"…"# strings are left alone', async () => {
+test('Rust: execute_batch strings take the statement on the same line; raw r#"…"# strings are left alone', async () => {
   const source =
     'fn init(conn: &rusqlite::Connection) {\n    conn.execute_batch("\n        CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);\n    ").unwrap();\n}\n';
   const statements = (await extractRust({ path: 'src/db.rs', language: 'rust', text: source })).statements;
-  assert.equal(await patched('src/db.rs', source, statements), source.replace('TEXT);\n', `TEXT);\n        ${SUGGESTION.ddl};\n`));
+  assert.equal(await patched('src/db.rs', source, statements), source.replace('TEXT);\n', `TEXT); ${SUGGESTION.ddl};\n`));
   const raw = 'fn init(conn: &rusqlite::Connection) {\n    conn.execute_batch(r#"CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);"#).unwrap();\n}\n';
   const rawStatements = (await extractRust({ path: 'src/db.rs', language: 'rust', text: raw })).statements;
   assert.equal(await patched('src/db.rs', raw, rawStatements), undefined);

@@ -211,9 +211,9 @@ const TRIPLE_QUOTES = new Set(['"""', "'''"]);
 /** Calls that run a whole script: Python's executescript, `exec` in better-sqlite3/node:sqlite/sqlite, rusqlite's execute_batch. */
 const MULTI_STATEMENT_METHODS = new Set(['executescript', 'exec', 'execute_batch']);
 
-/** Literals that may hold a line break as written: Python triple quotes, JS template literals, any Rust string. */
-function takesLineBreaks(statement: ExtractedSql, literal: StringLiteralInfo): boolean {
-  return TRIPLE_QUOTES.has(literal.quote) || literal.quote === '`' || (statement.language === 'rust' && literal.quote === '"');
+/** Literals whose new statement goes on a line of its own: Python triple quotes and JS template literals. */
+function takesLineBreaks(literal: StringLiteralInfo): boolean {
+  return TRIPLE_QUOTES.has(literal.quote) || literal.quote === '`';
 }
 
 /** Where a statement's code ends (before trailing comments), and where its terminating semicolon ends, if any. */
@@ -280,7 +280,7 @@ function literalPlacement(statement: ExtractedSql, text: string): Placement | un
   const afterStatement = semicolonEnd === undefined ? afterCode : toFile(semicolonEnd - 1) + 1;
 
   const content = text.slice(literal.contentRange.start, literal.contentRange.end);
-  const multiline = takesLineBreaks(statement, literal) && content.includes('\n');
+  const multiline = takesLineBreaks(literal) && content.includes('\n');
   let insertAt = afterStatement;
   let lead: string;
   if (multiline) {
