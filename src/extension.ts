@@ -147,7 +147,14 @@ class ExplainSession implements vscode.Disposable {
       return;
     }
     await ready;
-    await this.explain(params);
+    const result = await this.request(params);
+    if (!result) {
+      void vscode.window.showInformationMessage(
+        'PlanLens found no query here: put the cursor inside a SQL string or statement, or select SQL text.',
+      );
+      return;
+    }
+    this.show(params, result);
   }
 
   onStatus(status: StatusParams): void {
@@ -172,14 +179,11 @@ class ExplainSession implements vscode.Disposable {
     });
   }
 
-  private async explain(params: ExplainParams, notice?: string): Promise<void> {
-    this.show(params, await this.request(params), notice);
-  }
-
-  private async request(params: ExplainParams): Promise<ExplainResult> {
+  /** The server answers null when there is no query at the position. */
+  private async request(params: ExplainParams): Promise<ExplainResult | null> {
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: 'PlanLens: planning the query' },
-      () => this.languageClient.sendRequest<ExplainResult>(EXPLAIN_REQUEST, params),
+      () => this.languageClient.sendRequest<ExplainResult | null>(EXPLAIN_REQUEST, params),
     );
   }
 
@@ -204,11 +208,11 @@ class ExplainSession implements vscode.Disposable {
     await analysed;
     const params = shiftPastEdit(this.lastParams, edit);
     let next = await this.request(params);
-    if (next.fix?.title === fix.title) {
+    if (next?.fix?.title === fix.title) {
       await this.nextIdle(3000);
       next = await this.request(params);
     }
-    this.show(params, next, `Applied: ${fix.title}`);
+    if (next) this.show(params, next, `Applied: ${fix.title}`);
   }
 }
 

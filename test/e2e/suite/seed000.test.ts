@@ -68,6 +68,12 @@ suite('seed 000: incomplete index on sessions(parent_session_id)', () => {
     assert.deepEqual(api.lastExplain()?.planBefore, PLAN_BEFORE);
   });
 
+  test('Explain Query Plan outside any query leaves the panel as it was', async () => {
+    const shown = api.lastExplain();
+    await vscode.commands.executeCommand('planlens.explainQuery', uri.toString(), { line: 0, character: 3 });
+    assert.equal(api.lastExplain(), shown);
+  });
+
   test('Explain Query Plan on a selection of SQL plans the selected text', async () => {
     const editor = await vscode.window.showTextDocument(uri);
     // From `SELECT` to the end of `archived = 0`, inside the triple-quoted string.
