@@ -9,6 +9,7 @@ const COMMENT_STYLE: Record<HostLanguage, (rule: string) => string> = {
   typescript: (rule) => `// planlens: ignore[${rule}]`,
   javascript: (rule) => `// planlens: ignore[${rule}]`,
   rust: (rule) => `// planlens: ignore[${rule}]`,
+  prisma: (rule) => `// planlens: ignore[${rule}]`,
 };
 
 /**
@@ -34,6 +35,9 @@ export function suppressionEdit(finding: Finding, text: string, language: HostLa
 export function mergeFixes(findings: Finding[]): FileEdit[] {
   const seenIndexes = new Set<string>();
   const edits: FileEdit[] = [];
+  // Two fixes inserting at the same place (a new entry after the same last migration entry) would both take
+  // the same version key; only the first goes in, and the next fix-all run adds the other.
+  const insertionPoints = new Set<string>();
   const createdByDir = new Map<string, Extract<FileEdit, { kind: 'create' }>>();
   for (const finding of findings) {
     const fix = finding.fixes[0];
@@ -43,6 +47,9 @@ export function mergeFixes(findings: Finding[]): FileEdit[] {
       if (seenIndexes.has(indexName)) continue;
       seenIndexes.add(indexName);
     }
+    const points = fix.edits.flatMap((edit) => (edit.kind === 'replace' ? [`${edit.file}:${edit.range.start}`] : []));
+    if (points.some((point) => insertionPoints.has(point))) continue;
+    for (const point of points) insertionPoints.add(point);
     for (const edit of fix.edits) {
       if (edit.kind === 'create' && !/\.down\.sql$/i.test(edit.file)) {
         const dir = path.posix.dirname(edit.file);

@@ -40,13 +40,18 @@ export function textAt(result: AnalysisResult, finding: Finding): string {
 
 /** Applies a fix to the files on disk under root. */
 export function applyFix(root: string, fix: Fix): void {
+  // Engine offsets are into the text without its BOM; keep the BOM on files that have one.
+  const hadBom = new Set<string>();
   const texts = applyEdits(fix.edits, (file) => {
     const absolute = path.join(root, file);
-    return fs.existsSync(absolute) ? fs.readFileSync(absolute, 'utf8') : undefined;
+    if (!fs.existsSync(absolute)) return undefined;
+    const text = fs.readFileSync(absolute, 'utf8');
+    if (text.startsWith('\uFEFF')) hadBom.add(file);
+    return text.replace(/^\uFEFF/, '');
   });
   for (const [file, text] of texts) {
     fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-    fs.writeFileSync(path.join(root, file), text);
+    fs.writeFileSync(path.join(root, file), hadBom.has(file) ? `\uFEFF${text}` : text);
   }
 }
 

@@ -36,3 +36,11 @@ test('classifies DDL and transaction control', () => {
   assert.ok(isTransactionControl('COMMIT'));
   assert.ok(isTransactionControl('begin transaction'));
 });
+
+test('a script that opens with BEGIN is DDL when its first real statement is', async () => {
+  const { isDdlScript } = await import('../../server/engine/sql/split');
+  assert.ok(isDdlScript('BEGIN; CREATE TABLE users (id INTEGER PRIMARY KEY); COMMIT;'));
+  assert.ok(isDdlScript('-- schema\nCREATE INDEX i ON t(a)'));
+  assert.ok(!isDdlScript('BEGIN; INSERT INTO t VALUES (1); COMMIT;'));
+  assert.ok(!isDdlScript('BEGIN'));
+});

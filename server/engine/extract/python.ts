@@ -1,5 +1,5 @@
 import type { Node, Tree } from 'web-tree-sitter';
-import { isDdl, stripLeadingComments } from '../sql/split';
+import { isDdlScript, stripLeadingComments } from '../sql/split';
 import { LineIndex } from '../text/lineIndex';
 import type {
   ExtractedSql,
@@ -393,7 +393,7 @@ class PythonExtractor {
       call: { method, range: { start: node.startIndex, end: node.endIndex } },
       enclosingFunction: this.enclosingFunction(),
     };
-    if (isDdl(evaluation.mapped.sql)) {
+    if (isDdlScript(evaluation.mapped.sql)) {
       const candidate = this.ddlCandidate(evaluation);
       candidate.execution ??= site;
       return;
@@ -414,7 +414,7 @@ class PythonExtractor {
     const evaluation = this.evaluate(root, undefined);
     if (!evaluation) return;
     const head = stripLeadingComments(evaluation.mapped.sql);
-    if (leadingKeyword(head) === undefined || !isDdl(head)) return;
+    if (leadingKeyword(head) === undefined || !isDdlScript(head)) return;
     const candidate = this.ddlCandidate(evaluation);
     candidate.schemaShaped = SCHEMA_DDL_SHAPE.test(head);
     candidate.enclosingFunction = this.enclosingFunction();

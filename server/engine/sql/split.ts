@@ -143,3 +143,14 @@ const TRANSACTION_CONTROL = /^(BEGIN|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE)\b/i;
 export function isTransactionControl(statement: string): boolean {
   return TRANSACTION_CONTROL.test(stripLeadingComments(statement));
 }
+
+/**
+ * DDL, also when a script opens with transaction control (`BEGIN; CREATE TABLE …; COMMIT;`), which
+ * executescript literals and migration files often do.
+ */
+export function isDdlScript(text: string): boolean {
+  const head = stripLeadingComments(text);
+  if (!isTransactionControl(head)) return isDdl(head);
+  const first = splitSqlStatements(text).find((statement) => !isTransactionControl(statement.text));
+  return first !== undefined && isDdl(first.text);
+}
