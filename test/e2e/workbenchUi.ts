@@ -28,7 +28,9 @@ export async function runWorkbenchUi(options: UiOptions, log: (line: string) => 
   try {
     const origin = `http://127.0.0.1:${port}`;
     await waitForHttp(`${origin}/healthz`, 60_000, server);
-    const page = await browser.newPage({ viewport: { width: 1680, height: 1050 } });
+    const context = await browser.newContext({ viewport: { width: 1680, height: 1050 } });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+    const page = await context.newPage();
     page.setDefaultTimeout(STEP_TIMEOUT_MS);
     await page.goto(`${origin}/?folder=${encodeURIComponent(workspace)}`);
     await page.locator('.monaco-workbench .part.statusbar').waitFor();
@@ -54,6 +56,14 @@ export async function runWorkbenchUi(options: UiOptions, log: (line: string) => 
       await page.screenshot({ path: options.screenshot });
       log(`screenshot saved to ${options.screenshot}`);
     }
+
+    await webview.locator('button.secondary', { hasText: 'Copy SQL' }).click();
+    await page.locator('.statusbar-item', { hasText: 'PlanLens: SQL copied' }).waitFor();
+    const copied = String(await page.evaluate('navigator.clipboard.readText()'));
+    if (!/SELECT COUNT\(\*\) FROM sessions\s+WHERE parent_session_id = \? AND archived = 0/.test(copied)) {
+      throw new Error(`Copy SQL put ${JSON.stringify(copied)} on the clipboard`);
+    }
+    log('"Copy SQL" puts the query on the clipboard');
 
     await webview.locator('button.primary', { hasText: 'Apply fix' }).click();
     await webview.locator('.notice', { hasText: 'Applied: Add index idx_sessions_parent_session_archived' }).waitFor();
