@@ -29,6 +29,7 @@ import { QUERY_RULES, SCHEMA_RULES, ruleMeta } from './rules/registry';
 import { sqlErrorRule } from './rules/sqlError';
 import type { QueryRuleContext, RuleReport } from './rules/rule';
 import { indexFix, type FixEnvironment } from './fixes/indexFix';
+import { ormSchemaUnits, resolveOrmQueries, withOrmFacts } from './orm';
 import { LineIndex } from './text/lineIndex';
 
 /** Extracts one file's statements; a failure here is a note, never a lost run. */
@@ -103,14 +104,18 @@ function schemaUnits(facts: Map<string, FileFacts>, config: PlanLensConfig): Sch
     }
   }
   for (const fact of withSchema.filter((f) => f.language !== 'sql')) {
+    // DDL generated from ORM models and migrations carries its own home and order (ormSchemaUnits).
+    const statements = schemaOf(fact.file).filter((statement) => !statement.home);
+    if (statements.length === 0) continue;
     units.push({
       label: fact.file,
-      statements: schemaOf(fact.file),
+      statements,
       home: (statement: ExtractedSql): SchemaHome => ({ kind: 'host-literal', statement }),
       priority: configured(fact.file) ? 0 : 3,
       sortKey: fact.file,
     });
   }
+  for (const unit of ormSchemaUnits(withSchema)) units.push({ ...unit, priority: configured(unit.label) ? 0 : unit.priority });
   units.sort((a, b) => a.priority - b.priority || compareNatural(a.sortKey, b.sortKey));
   return units;
 }
@@ -149,7 +154,7 @@ async function readAndExtract(
   }
   if (!file) return { notes };
   try {
-    const fact = await extractFacts(file, root);
+    const fact = await withOrmFacts(file, await extractFacts(file, root));
     if (fact?.skippedDialect) notes.push({ level: 'info', file: file.path, message: `skipped: ${fact.skippedDialect}` });
     return { fact, text: file.text, notes };
   } catch (error) {
@@ -178,6 +183,7 @@ export async function prepareWorkspace(
     if (notes.length > 0) fileNotes.set(relative, notes);
     onProgress?.(++done, discovered.files.length);
   }
+  resolveOrmQueries(facts, texts);
   const databases = new DatabaseFiles(root, config, discovered.databaseFiles);
   const db = await buildWorkspaceSchema(facts, config, databases, fileNotes);
   return {
@@ -282,6 +288,8 @@ export class AnalysisSession {
       if (notes.length > 0) ws.fileNotes.set(file, notes);
       else ws.fileNotes.delete(file);
     }
+    // A model change can change the SQL of ORM queries in other files.
+    for (const changed of resolveOrmQueries(ws.facts, ws.texts)) this.findingsCache.delete(changed);
     const fingerprint = schemaFingerprint(ws.facts, ws.config, ws.databases);
     if (fingerprint === this.fingerprint) return { schemaChanged: false };
     this.fingerprint = fingerprint;

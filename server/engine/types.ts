@@ -1,6 +1,8 @@
 // Data that flows between the engine's stages: extract → schema → plan → rules → fixes.
 // Every position inside the engine is a UTF-16 offset into the file's text (what JS strings index);
 // conversion to line/column happens only at the edges (CLI output, LSP), through LineIndex.
+import type { OrmFacts } from './orm/ormTypes';
+import type { OrmFixAnchors } from './orm/fixAnchors';
 
 /** Half-open [start, end) range of UTF-16 offsets into one file's text. */
 export interface OffsetRange {
@@ -14,7 +16,7 @@ export interface SourceLocation {
   range: OffsetRange;
 }
 
-export type HostLanguage = 'sql' | 'python' | 'typescript' | 'javascript' | 'rust';
+export type HostLanguage = 'sql' | 'python' | 'typescript' | 'javascript' | 'rust' | 'prisma';
 
 /** A file's text as the engine sees it: decoded, and with a workspace-relative path. */
 export interface SourceFile {
@@ -87,6 +89,8 @@ export interface ExtractedSql {
    * Such SQL is silently skipped when SQLite cannot prepare it, instead of reporting `sql-error`.
    */
   dynamic?: boolean;
+  /** DDL generated from an ORM model or migration: where index fixes for the tables it creates are written. */
+  home?: SchemaHome;
 }
 
 /** A `planlens-ignore` / `planlens: ignore[...]` comment. `rules` empty means every rule. */
@@ -104,6 +108,8 @@ export interface FileFacts {
   suppressions: Suppression[];
   /** Set when the file was skipped as another SQL dialect; the text says why (for --verbose). */
   skippedDialect?: string;
+  /** ORM models and query chains (orm/), resolved into statements once every file's models are known. */
+  orm?: OrmFacts;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -158,7 +164,20 @@ export interface TableInfo {
 export type SchemaHome =
   | { kind: 'migrations-folder'; dir: string; files: string[] }
   | { kind: 'schema-file'; file: string }
-  | { kind: 'host-literal'; statement: ExtractedSql };
+  | { kind: 'host-literal'; statement: ExtractedSql }
+  | OrmModelHome;
+
+/** A table defined by an ORM model (or only by Alembic revisions): fixes/ormFix.ts writes the index into it. */
+export interface OrmModelHome {
+  kind: 'orm-model';
+  orm: 'sqlalchemy' | 'django' | 'prisma' | 'alembic';
+  file: string;
+  /** Class name, `Table(...)` variable, Prisma model name, or (Alembic) the table name. */
+  model: string;
+  /** The class, model block or call that defines the table. */
+  range: OffsetRange;
+  anchors: OrmFixAnchors;
+}
 
 // ---------------------------------------------------------------------------------------------
 // plan

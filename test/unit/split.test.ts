@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { splitSqlStatements, isDdl, isTransactionControl } from '../../server/engine/sql/split';
+import { splitSqlStatements, isDdl, isDdlScript, isTransactionControl } from '../../server/engine/sql/split';
 
 test('splits at top-level semicolons and keeps ranges exact', () => {
   const sql = "CREATE TABLE a(x);\n-- note; not a split\nINSERT INTO a VALUES('1;2');  SELECT \"we;ird\" FROM a /* ; */;";
@@ -37,8 +37,7 @@ test('classifies DDL and transaction control', () => {
   assert.ok(isTransactionControl('begin transaction'));
 });
 
-test('a script that opens with BEGIN is DDL when its first real statement is', async () => {
-  const { isDdlScript } = await import('../../server/engine/sql/split');
+test('a script that opens with BEGIN is DDL when its first real statement is', () => {
   assert.ok(isDdlScript('BEGIN; CREATE TABLE users (id INTEGER PRIMARY KEY); COMMIT;'));
   assert.ok(isDdlScript('-- schema\nCREATE INDEX i ON t(a)'));
   assert.ok(!isDdlScript('BEGIN; INSERT INTO t VALUES (1); COMMIT;'));

@@ -6,6 +6,7 @@ import { quoteIdentifier } from '../sql/identifiers';
 import { isTransactionControl, splitSqlStatements } from '../sql/split';
 import { compareMigrationFiles } from '../schema/order';
 import { hasMigrationVersion, learnMigrationNaming } from './migrationNaming';
+import { ormFix } from './ormFix';
 
 /** What placing a fix needs to know about the workspace. */
 export interface FixEnvironment {
@@ -34,6 +35,8 @@ export function indexFix(suggestion: IndexSuggestion, table: TableInfo, env: Fix
       return home.statement.migrationContainer
         ? migrationEntryFix(suggestion, home.statement, env)
         : hostLiteralFix(suggestion, home.statement, env);
+    case 'orm-model':
+      return ormFix(suggestion, table, home, env);
   }
 }
 

@@ -1,0 +1,100 @@
+// ORM models as schema and ORM query chains as planned SQL, end to end: exact findings, fixes written into the
+// model, the finding gone on re-check, and patched code that still compiles.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { analyze, applyFix, assertPythonCompiles, copyFixture, removeWorkspace, textAt, where } from '../helpers/workspace';
+import type { AnalysisResult, Finding } from '../../server/engine/types';
+
+/** The index rules only: other rule families are tested on their own fixtures. */
+const INDEX_RULES = new Set(['missing-index', 'incomplete-index', 'temp-sort', 'redundant-index', 'sql-error']);
+
+function summary(result: AnalysisResult): string[] {
+  return result.findings.filter((finding) => INDEX_RULES.has(finding.ruleId)).map((finding) => where(result, finding));
+}
+
+function findingAt(result: AnalysisResult, location: string): Finding {
+  const finding = result.findings.find((candidate) => where(result, candidate) === location);
+  assert.ok(finding, `no finding at ${location}: ${summary(result).join(', ')}`);
+  return finding;
+}
+
+test('seed 002 (SQLAlchemy): TaskManager queries get their indexes in the models, and the findings go away', async (t) => {
+  const root = copyFixture('seed002');
+  t.after(() => removeWorkspace(root));
+  const models = 'agent_state/agent_database.py';
+  const planner = 'agent_state/planner.py';
+  const before = await analyze(root);
+  // The PK lookups (session.get, filter on the primary key), the already-indexed worker_messages chain and the
+  // dynamic filter(*filters) stay silent.
+  assert.deepEqual(summary(before), [
+    `${planner}:16:22 incomplete-index`,
+    `${planner}:24:20 incomplete-index`,
+    `${planner}:32:17 temp-sort`,
+    `${planner}:54:22 missing-index`,
+  ]);
+
+  const pending = findingAt(before, `${planner}:16:22 incomplete-index`);
+  assert.equal(
+    textAt(before, pending),
+    'session.query(Worker).filter(\n                Worker.planner_id == self.planner_id,\n                Worker.task_status == "pending",\n            ).first()',
+  );
+  assert.deepEqual(pending.suggestion?.columns, [
+    { name: 'planner_id', desc: false },
+    { name: 'task_status', desc: false },
+  ]);
+  assert.deepEqual(pending.planBefore, ['`--SEARCH workers USING INDEX ix_workers_planner_id (planner_id=?)']);
+  assert.deepEqual(pending.related.map((related) => `${related.file} ${related.message}`), [
+    `${models} workers is created here`,
+    `${models} the planner uses ix_workers_planner_id, defined here`,
+  ]);
+  assert.equal(
+    pending.fixes[0]?.title,
+    `Add index ix_workers_planner_id_task_status ON workers(planner_id, task_status): Worker.__table_args__ in ${models}`,
+  );
+
+  const messages = findingAt(before, `${planner}:32:17 temp-sort`);
+  assert.match(textAt(before, messages), /^session\.query\(PlannerMessage\)\n\s+\.filter\(PlannerMessage\.agent_id == agent_id\)\n\s+\.order_by\(PlannerMessage\.created_at\)\n\s+\.all\(\)$/);
+  assert.deepEqual(messages.suggestion?.columns.map((column) => column.name), ['agent_id', 'created_at']);
+  assert.deepEqual(messages.planBefore, [
+    '|--SEARCH planner_messages USING INDEX ix_planner_messages_agent_id (agent_id=?)',
+    '`--USE TEMP B-TREE FOR ORDER BY',
+  ]);
+
+  // text("… :status") against a model-defined table is planned too; one column → index=True on the column.
+  const counted = findingAt(before, `${planner}:54:22 missing-index`);
+  assert.equal(textAt(before, counted), '"SELECT COUNT(*) FROM workers WHERE task_status = :status"');
+  assert.equal(counted.fixes[0]?.title, `Add index ix_workers_task_status ON workers(task_status): index=True on Worker.task_status in ${models}`);
+
+  // Fixes carry offsets into the text they were computed on: analyse again between them.
+  applyFix(root, pending.fixes[0]);
+  applyFix(root, findingAt(await analyze(root), `${planner}:32:17 temp-sort`).fixes[0]);
+  const patched = fs.readFileSync(path.join(root, models), 'utf8');
+  assert.ok(patched.includes('from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, String, Text, create_engine, Index\n'), patched);
+  assert.ok(
+    patched.includes(
+      "    __tablename__ = 'workers'\n    __table_args__ = (Index('ix_workers_planner_id_task_status', 'planner_id', 'task_status'),)\n",
+    ),
+    patched,
+  );
+  assert.ok(
+    patched.includes(
+      "    __tablename__ = 'planner_messages'\n    __table_args__ = (Index('ix_planner_messages_agent_id_created_at', 'agent_id', 'created_at'),)\n",
+    ),
+    patched,
+  );
+  assertPythonCompiles(path.join(root, models));
+
+  const after = await analyze(root);
+  // Both findings are gone; the single-column indexes are now prefixes of the new ones.
+  assert.deepEqual(summary(after), [
+    `${models}:44:5 redundant-index`,
+    `${models}:67:5 redundant-index`,
+    `${planner}:54:22 missing-index`,
+  ]);
+  applyFix(root, findingAt(after, `${planner}:54:22 missing-index`).fixes[0]);
+  assertPythonCompiles(path.join(root, models));
+  const last = await analyze(root);
+  assert.ok(!summary(last).some((line) => line.startsWith(planner)), summary(last).join('\n'));
+});
