@@ -9,6 +9,7 @@ const COMMENT_STYLE: Record<HostLanguage, (rule: string) => string> = {
   typescript: (rule) => `// planlens: ignore[${rule}]`,
   javascript: (rule) => `// planlens: ignore[${rule}]`,
   rust: (rule) => `// planlens: ignore[${rule}]`,
+  prisma: (rule) => `// planlens: ignore[${rule}]`,
 };
 
 /**
