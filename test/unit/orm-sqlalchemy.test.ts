@@ -2,6 +2,7 @@
 // (checked against SQLAlchemy 1.4's own output for the 1.x forms), Alembic revisions as schema.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { ormSchemaUnits } from '../../server/engine/orm';
 import { homeOf, ormFacts, querySql, schemaSql, statementsOf } from '../helpers/orm';
 
 const MODELS = `import enum
@@ -303,7 +304,6 @@ def upgrade():
     'CREATE INDEX ix_audit_kind ON audit (kind, actor DESC)',
     'DROP INDEX IF EXISTS ix_old',
   ]);
-  const { ormSchemaUnits } = await import('../../server/engine/orm');
   assert.deepEqual(
     ormSchemaUnits(facts.values()).map((unit) => [unit.label, unit.priority]),
     [
