@@ -5,6 +5,8 @@
 (function () {
   // @ts-ignore acquireVsCodeApi is injected by VS Code into webviews.
   const vscode = acquireVsCodeApi();
+  // @ts-ignore media/planTree.js, loaded first.
+  const { buildTree, classify, dedent } = window.planLensPlanTree;
   const root = /** @type {HTMLElement} */ (document.getElementById('root'));
 
   /** How each kind of plan step is marked. */
@@ -114,7 +116,7 @@
     const tree = buildTree(lines);
     const list = el('ul', 'tree');
     let nodes = 0;
-    /** @param {PlanNode[]} children @param {HTMLElement} parent */
+    /** @param {Array<{ detail: string, children: any[] }>} children @param {HTMLElement} parent */
     const draw = (children, parent) => {
       for (const node of children) {
         nodes++;
@@ -143,38 +145,6 @@
     return { element: column, nodes };
   }
 
-  /** @typedef {{ detail: string, children: PlanNode[] }} PlanNode */
-
-  /**
-   * Plan lines are `|--DETAIL` / `` `--DETAIL ``, prefixed by `|  ` or `   ` per level of depth.
-   * @param {string[]} lines @returns {PlanNode[]}
-   */
-  function buildTree(lines) {
-    /** @type {PlanNode[]} */
-    const roots = [];
-    /** @type {PlanNode[]} */
-    const stack = [];
-    for (const line of lines) {
-      const match = /^([| `]*?)[|`]--(.*)$/.exec(String(line));
-      const depth = match ? Math.floor(match[1].length / 3) : 0;
-      const node = { detail: (match ? match[2] : String(line)).trim(), children: [] };
-      stack.length = Math.min(stack.length, depth);
-      const parent = stack[stack.length - 1];
-      (parent ? parent.children : roots).push(node);
-      stack.push(node);
-    }
-    return roots;
-  }
-
-  /** @param {string} detail @returns {'scan' | 'sort' | 'auto' | 'search' | 'other'} */
-  function classify(detail) {
-    if (/\bAUTOMATIC\b.*\bINDEX\b/.test(detail)) return 'auto';
-    if (/^USE TEMP B-TREE\b/.test(detail)) return 'sort';
-    if (/^SCAN\b/.test(detail) && !/^SCAN CONSTANT ROW/.test(detail)) return 'scan';
-    if (/^SEARCH\b/.test(detail)) return 'search';
-    return 'other';
-  }
-
   function legend() {
     const box = el('div', 'legend');
     for (const kind of /** @type {const} */ (['scan', 'sort', 'auto', 'search'])) {
@@ -183,20 +153,6 @@
       box.append(entry);
     }
     return box;
-  }
-
-  /**
-   * SQL from a host-language string keeps the code's indentation; show it without the common indent and the blank
-   * first and last lines (Copy SQL still copies it exactly).
-   * @param {string} sql
-   */
-  function dedent(sql) {
-    const lines = sql.replace(/\r\n?/g, '\n').split('\n');
-    while (lines.length > 1 && lines[0].trim() === '') lines.shift();
-    while (lines.length > 1 && lines[lines.length - 1].trim() === '') lines.pop();
-    const indents = lines.filter((line) => line.trim() !== '').map((line) => /^[ \t]*/.exec(line)[0].length);
-    const common = indents.length > 0 ? Math.min(...indents) : 0;
-    return lines.map((line) => line.slice(common)).join('\n');
   }
 
   /** @param {string} title */

@@ -90,6 +90,7 @@ export class ExplainPanel implements vscode.Disposable {
 
   private html(webview: vscode.Webview): string {
     const nonce = crypto.randomBytes(16).toString('base64');
+    const planTree = webview.asWebviewUri(vscode.Uri.joinPath(this.mediaRoot, 'planTree.js'));
     const script = webview.asWebviewUri(vscode.Uri.joinPath(this.mediaRoot, 'explain.js'));
     const style = webview.asWebviewUri(vscode.Uri.joinPath(this.mediaRoot, 'explain.css'));
     const csp = [
@@ -110,6 +111,7 @@ export class ExplainPanel implements vscode.Disposable {
 </head>
 <body>
 <main id="root"><p class="placeholder">Run “PlanLens: Explain Query Plan” with the cursor on a query.</p></main>
+<script nonce="${nonce}" src="${planTree}"></script>
 <script nonce="${nonce}" src="${script}"></script>
 </body>
 </html>`;
