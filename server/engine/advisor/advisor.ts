@@ -218,14 +218,18 @@ export function adviseIndex(
     ...candidate,
     probeName: `planlens_candidate_${i}`,
   }));
-  const chosenName = db.withHypotheticalIndexes(
-    named.map((candidate) => indexDdl(candidate.probeName, table.name, candidate.columns)),
-    () => {
-      const plan = db.explain(sql);
-      if (!plan.ok) return undefined;
-      return scoreAccess(plan.flat, access)?.indexName;
-    },
-  );
+  // A lone candidate needs no contest: the confirmation below is the same plan with its final name.
+  const chosenName =
+    named.length === 1
+      ? named[0].probeName
+      : db.withHypotheticalIndexes(
+          named.map((candidate) => indexDdl(candidate.probeName, table.name, candidate.columns)),
+          () => {
+            const plan = db.explain(sql);
+            if (!plan.ok) return undefined;
+            return scoreAccess(plan.flat, access)?.indexName;
+          },
+        );
   const winner = named.find((candidate) => candidate.probeName === chosenName);
   if (!winner) return undefined;
 

@@ -17,7 +17,7 @@ import type {
   TableInfo,
 } from '../types';
 import { loadSqlJs } from './sqlite';
-import { insertStatRows, measuredStatsByTable, statRowForIndex, writeSyntheticStats, type MeasuredTableStats } from './stats';
+import { measuredStatsByTable, statRowForIndex, writeSyntheticStats, type MeasuredTableStats } from './stats';
 import type { DatabaseFileSchema } from './databaseFile';
 
 export interface SchemaUnit {
@@ -70,6 +70,8 @@ export async function buildSchema(units: SchemaUnit[], options: BuildSchemaOptio
 export class SchemaDatabase {
   /** Index name (lowercased) → its table and whether it is partial, for resolving plan output. */
   private readonly indexesByName = new Map<string, IndexInfo>();
+  /** The what-if indexes that exist right now (inside withHypotheticalIndexes), by lowercased name. */
+  private readonly hypothetical = new Map<string, Pick<IndexInfo, 'table' | 'partial'>>();
 
   constructor(
     private readonly db: Database,
@@ -122,13 +124,33 @@ export class SchemaDatabase {
 
   /** Indexes of the built schema, or (for what-if candidates) whatever the database holds right now. */
   private lookupIndex(name: string): Pick<IndexInfo, 'table' | 'partial'> | undefined {
-    const known = this.indexesByName.get(name.toLowerCase());
+    const known = this.indexesByName.get(name.toLowerCase()) ?? this.hypothetical.get(name.toLowerCase());
     if (known) return known;
     const [row] = this.queries.all(
       "SELECT s.tbl_name, l.partial FROM sqlite_schema s, pragma_index_list(s.tbl_name) l WHERE s.type = 'index' AND s.name = ?1 AND l.name = s.name",
       [name],
     );
     return row ? { table: String(row[0]), partial: row[1] === 1 } : undefined;
+  }
+
+  /**
+   * Per lowercased table or view name: everything about it that can change a plan (its DDL, its indexes' and
+   * triggers' DDL, its statistics). A query plans the same against two schemas when every name it mentions
+   * has the same signature in both.
+   */
+  planningSignatures(): Map<string, string> {
+    const signatures = new Map<string, string>();
+    const add = (owner: unknown, text: string) => {
+      const key = String(owner).toLowerCase();
+      signatures.set(key, `${signatures.get(key) ?? ''}\u0000${text}`);
+    };
+    for (const [type, name, owner, sql] of this.queries.all('SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY type, name')) {
+      add(owner, `${String(type)} ${String(name)} ${String(sql)}`);
+    }
+    for (const [owner, index, stat] of this.queries.all('SELECT tbl, idx, stat FROM sqlite_stat1 ORDER BY tbl, idx')) {
+      add(owner, `stat ${String(index)} ${String(stat)}`);
+    }
+    return signatures;
   }
 
   /** SQLite's message when `sql` cannot be prepared (`no such column: x`), else undefined. Nothing runs. */
@@ -160,7 +182,8 @@ export class SchemaDatabase {
           continue;
         }
         created.push(head.name);
-        this.writeHypotheticalStat(head);
+        const index = this.writeHypotheticalStat(head);
+        if (index) this.hypothetical.set(head.name.toLowerCase(), index);
       }
       if (created.length > 0) this.db.run('ANALYZE sqlite_schema');
       return fn();
@@ -173,35 +196,35 @@ export class SchemaDatabase {
     return this.queries.all('SELECT 1 FROM pragma_index_info(?1) LIMIT 1', [name]).length > 0;
   }
 
-  private writeHypotheticalStat(head: DdlHead): void {
+  private writeHypotheticalStat(head: DdlHead): IndexInfo | undefined {
     const table = head.table === undefined ? undefined : this.tables.get(head.table.toLowerCase());
-    if (!table) return;
-    const index = readIndexes(this.queries, table.name, new Map(), undefined, (name) => indexSql(this.queries, name)).find((candidate) =>
-      sameName(candidate.name, head.name),
-    );
-    if (!index) return;
+    if (!table) return undefined;
+    const [index] = readIndexes(this.queries, table.name, new Map(), undefined, (name) => indexSql(this.queries, name), head.name);
+    if (!index) return undefined;
     // A table measured by a database file is judged at its measured size, like its real indexes.
     const rowCount = this.measuredRowCounts.get(table.name.toLowerCase()) ?? this.rowCount;
-    insertStatRows(this.db, [{ tbl: table.name, idx: index.name, stat: statRowForIndex(table, index, rowCount) }]);
+    // Already inside the what-if savepoint: one plain INSERT (insertStatRows would open a savepoint of its own).
+    this.db.run('INSERT INTO sqlite_stat1(tbl, idx, stat) VALUES (?1, ?2, ?3)', [table.name, index.name, statRowForIndex(table, index, rowCount)]);
+    return index;
   }
 
   /**
-   * Drops the candidates and their stat rows, then releases the savepoint. Rolling back instead would give
+   * Drops the candidates (DROP INDEX also deletes their sqlite_stat1 rows), then releases the savepoint. The
+   * statistics SQLite holds in memory for the other indexes are untouched by a DROP, so they need no reload
+   * (a reload costs as much as the rest of a what-if on a 200-table schema). Rolling back instead would give
    * the same result, but makes SQLite re-read the whole schema: about 5x slower on a 1,000-table schema.
    * The rollback remains the fallback if the explicit clean-up fails.
    */
   private removeHypotheticalIndexes(created: string[]): void {
+    for (const name of created) this.hypothetical.delete(name.toLowerCase());
     try {
-      for (const name of created) {
-        this.db.run(`DROP INDEX ${quoteIdentifier(name)}`);
-        this.db.run('DELETE FROM sqlite_stat1 WHERE idx = ?1 COLLATE NOCASE', [name]);
-      }
+      for (const name of created) this.db.run(`DROP INDEX ${quoteIdentifier(name)}`);
       this.db.run('RELEASE planlens_what_if');
     } catch {
       this.db.run('ROLLBACK TO planlens_what_if');
       this.db.run('RELEASE planlens_what_if');
+      if (created.length > 0) this.db.run('ANALYZE sqlite_schema');
     }
-    if (created.length > 0) this.db.run('ANALYZE sqlite_schema');
   }
 
   close(): void {
@@ -691,12 +714,15 @@ function readIndexes(
   indexOrigins: Map<string, SourceLocation>,
   tableDefinedAt: SourceLocation | undefined,
   createSqlOf: (indexName: string) => string | undefined,
+  /** Read only this index of the table. */
+  onlyIndex?: string,
 ): IndexInfo[] {
   const indexes: IndexInfo[] = [];
   // Oldest first: pragma_index_list numbers the newest index 0.
   const rows = queries.all('SELECT name, "unique", origin, partial FROM pragma_index_list(?1) ORDER BY seq DESC', [table]);
   for (const [name, unique, origin, partial] of rows) {
     const indexName = String(name);
+    if (onlyIndex !== undefined && !sameName(indexName, onlyIndex)) continue;
     const columns: IndexColumn[] = [];
     const keyColumns = queries.all('SELECT seqno, cid, name, "desc" FROM pragma_index_xinfo(?1) WHERE key = 1 ORDER BY seqno', [indexName]);
     let expressionTexts: string[] | undefined;
