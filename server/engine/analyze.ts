@@ -31,6 +31,7 @@ import type { QueryRuleContext, RuleReport } from './rules/rule';
 import { indexFix, type FixEnvironment } from './fixes/indexFix';
 import { ormSchemaUnits, resolveOrmQueries, withOrmFacts } from './orm';
 import { LineIndex } from './text/lineIndex';
+import { FixCache, PlanCache, type PlanInputs } from './planCache';
 
 /** Extracts one file's statements; a failure here is a note, never a lost run. */
 async function extractFacts(file: SourceFile, root: string): Promise<FileFacts | undefined> {
@@ -65,6 +66,12 @@ export interface PreparedWorkspace {
   namingStyle: ReturnType<typeof detectNamingStyle>;
   /** Line indexes for suppression checks, built on first use per file. */
   lineIndexes: Map<string, LineIndex>;
+  /** Plans, shapes and advice per SQL text, kept across edits and (for unchanged tables) schema rebuilds. */
+  planCache: PlanCache;
+  /** Index fixes per table and suggestion, until a file holding schema changes. */
+  fixCache: FixCache;
+  /** Rules that threw: each is reported in one note, not once per query. */
+  failedRules: Set<string>;
   /** SQLite database files used for schema and statistics (opt-in), re-read only when they change on disk. */
   databases: DatabaseFiles;
 }
@@ -196,6 +203,9 @@ export async function prepareWorkspace(
     notes: [...db.notes],
     namingStyle: detectNamingStyle(db.tables.values()),
     lineIndexes: new Map(),
+    planCache: new PlanCache(),
+    fixCache: new FixCache(),
+    failedRules: new Set(),
     databases,
   };
 }
@@ -276,6 +286,8 @@ export class AnalysisSession {
     const ws = this.workspace;
     ws.lineIndexes.delete(file);
     this.findingsCache.delete(file);
+    // Fixes are written into schema files, migration folders and DDL strings: their text decides where.
+    if (holdsSchema(ws.facts.get(file)) || languageForPath(file) === 'sql') ws.fixCache.clear();
     if (text === undefined) {
       ws.facts.delete(file);
       ws.texts.delete(file);
@@ -297,7 +309,11 @@ export class AnalysisSession {
     ws.db.close();
     ws.db = db;
     ws.notes = [...db.notes];
-    ws.namingStyle = detectNamingStyle(db.tables.values());
+    const namingStyle = detectNamingStyle(db.tables.values());
+    // Only queries that name a changed table, view or index are planned again; a new naming style renames all advice.
+    ws.planCache.rebase(db, JSON.stringify(namingStyle) === JSON.stringify(ws.namingStyle));
+    ws.fixCache.clear();
+    ws.namingStyle = namingStyle;
     this.findingsCache.clear();
     this.schemaFindingsCache = undefined;
     return { schemaChanged: true };
@@ -395,7 +411,9 @@ function toFinding(
   // Several indexes at once (OR branches) have no single-edit fix yet: the message names them all.
   const fix =
     advice && diagnosis && advice.additional.length === 0
-      ? indexFix(advice.suggestion, diagnosis.table, fixEnvironment(workspace))
+      ? workspace.fixCache.get(diagnosis.table.name, advice.suggestion.ddl, () =>
+          indexFix(advice.suggestion, diagnosis.table, fixEnvironment(workspace)),
+        )
       : undefined;
   return {
     ruleId,
@@ -417,7 +435,8 @@ function toFinding(
 export function analyzeStatement(workspace: PreparedWorkspace, statement: ExtractedSql): Finding[] {
   const { db, config } = workspace;
   const findings: Finding[] = [];
-  const plan = db.explain(statement.sql);
+  const planned = workspace.planCache.lookup(db, statement.sql, planInputs(workspace));
+  const plan = planned.plan;
   if (!plan.ok) {
     for (const report of sqlErrorRule.checkPrepareError(statement, plan.error, db.tables.size > 0)) {
       const finding = toFinding(workspace, sqlErrorRule.meta.id, report, statement.file, statement.range);
@@ -425,25 +444,17 @@ export function analyzeStatement(workspace: PreparedWorkspace, statement: Extrac
     }
     return findings;
   }
-  const columnsOf = (table: string) => db.tables.get(table.toLowerCase())?.columns.map((c) => c.name) ?? [];
-  const shape = analyzeQueryShape(statement.sql, { columnsOf });
-  let diagnoses: AccessDiagnosis[] | undefined;
-  const namingStyle = workspace.namingStyle;
   const context: QueryRuleContext = {
     statement,
     planRoots: plan.roots,
     planFlat: plan.flat,
-    shape,
+    // Parsing the SQL costs more than planning it: only rules that look at the shape pay for it.
+    get shape() {
+      return planned.shape();
+    },
     db,
     config,
-    diagnoses: () => {
-      if (!diagnoses) {
-        diagnoses = shape
-          ? diagnoseQuery({ sql: statement.sql, shape, planRoots: plan.roots, planFlat: plan.flat, db, config, namingStyle })
-          : [];
-      }
-      return diagnoses;
-    },
+    diagnoses: planned.diagnoses,
   };
   for (const rule of QUERY_RULES) {
     if (severityFor(config, rule.meta.id) === 'off') continue;
@@ -451,11 +462,15 @@ export function analyzeStatement(workspace: PreparedWorkspace, statement: Extrac
     try {
       reports = rule.checkQuery(context);
     } catch (error) {
-      workspace.notes.push({
-        level: 'error',
-        file: statement.file,
-        message: `rule ${rule.meta.id} failed on a query: ${errorMessage(error)}`,
-      });
+      // Other rules' findings survive; the failing rule is reported once per run, not once per query.
+      if (!workspace.failedRules.has(rule.meta.id)) {
+        workspace.failedRules.add(rule.meta.id);
+        workspace.notes.push({
+          level: 'error',
+          file: statement.file,
+          message: `rule ${rule.meta.id} failed on a query (its findings are missing wherever it fails): ${errorMessage(error)}`,
+        });
+      }
       continue;
     }
     for (const report of reports) {
@@ -465,6 +480,21 @@ export function analyzeStatement(workspace: PreparedWorkspace, statement: Extrac
     }
   }
   return findings;
+}
+
+/** How the plan cache plans, parses and diagnoses SQL against this workspace's schema. */
+function planInputs(workspace: PreparedWorkspace): PlanInputs {
+  const { db, config, namingStyle } = workspace;
+  const columnsOf = (table: string) => db.tables.get(table.toLowerCase())?.columns.map((c) => c.name) ?? [];
+  return {
+    explain: (sql) => db.explain(sql),
+    shape: (sql) => analyzeQueryShape(sql, { columnsOf }),
+    diagnose: (sql, shape, plan) => diagnoseQuery({ sql, shape, planRoots: plan.roots, planFlat: plan.flat, db, config, namingStyle }),
+  };
+}
+
+function holdsSchema(fact: FileFacts | undefined): boolean {
+  return fact?.statements.some((statement) => statement.role === 'schema') ?? false;
 }
 
 function schemaFindings(workspace: PreparedWorkspace): Finding[] {

@@ -1,0 +1,217 @@
+// Planning results kept across edits: per SQL text, the plan, the shape and the diagnoses (with the index
+// advice, the expensive part) for one schema. After a schema rebuild, only the entries that name a changed table,
+// view or index are dropped; the others are reused against the new schema. Index fixes are cached per suggestion
+// until a file holding schema changes.
+import type { AccessDiagnosis } from './rules/accessDiagnosis';
+import { maskSqlText } from './sql/dialect';
+import type { Fix, PlanNode, PlanResult, QueryShape, TableInfo } from './types';
+
+/** What planning one SQL text gives; the shape and the diagnoses are computed on first use. */
+export interface PlannedSql {
+  plan: PlanResult;
+  shape(): QueryShape | undefined;
+  diagnoses(): AccessDiagnosis[];
+}
+
+/** The schema as the cache sees it: its tables, and a signature per object for change detection. */
+export interface CacheSchema {
+  tables: Map<string, TableInfo>;
+  planningSignatures(): Map<string, string>;
+}
+
+interface Entry {
+  plan: PlanResult;
+  /** Lowercased identifiers the SQL mentions and tables its plan reads: a change to any of them drops the entry. */
+  names: Set<string>;
+  shape?: { value: QueryShape | undefined };
+  diagnoses?: AccessDiagnosis[];
+  /** The schema whose TableInfo objects `diagnoses` point at. */
+  schema: CacheSchema;
+}
+
+/** Entries kept; beyond it the least recently used go. About 1-3 KB each. */
+const DEFAULT_LIMIT = 50_000;
+
+const IDENTIFIER = /"((?:[^"]|"")+)"|`([^`]+)`|\[([^\]]+)\]|([A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*)/g;
+
+function mentionedNames(sql: string, plan: PlanResult): Set<string> {
+  const names = new Set<string>();
+  for (const match of sql.matchAll(IDENTIFIER)) {
+    const name = match[1]?.replace(/""/g, '"') ?? match[2] ?? match[3] ?? match[4];
+    if (name) names.add(name.toLowerCase());
+  }
+  if (plan.ok) {
+    for (const node of plan.flat) {
+      if (node.op.kind === 'scan' || node.op.kind === 'search' || node.op.kind === 'bloom-filter') names.add(node.op.table.toLowerCase());
+    }
+  }
+  return names;
+}
+
+export interface PlanInputs {
+  explain(sql: string): PlanResult;
+  shape(sql: string): QueryShape | undefined;
+  /** Diagnoses of a plan whose steps may hide a problem. */
+  diagnose(sql: string, shape: QueryShape, plan: Extract<PlanResult, { ok: true }>): AccessDiagnosis[];
+}
+
+export class PlanCache {
+  private readonly entries = new Map<string, Entry>();
+  private schema: CacheSchema | undefined;
+  private signatures: Map<string, string> | undefined;
+
+  constructor(private readonly limit = DEFAULT_LIMIT) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** The planned SQL for the current schema, planning it on a miss. */
+  lookup(schema: CacheSchema, sql: string, inputs: PlanInputs): PlannedSql {
+    if (this.schema !== schema) this.rebase(schema);
+    let entry = this.entries.get(sql);
+    if (entry) {
+      this.entries.delete(sql); // most recently used last
+    } else {
+      const plan = inputs.explain(sql);
+      entry = { plan, names: mentionedNames(sql, plan), schema };
+      if (this.entries.size >= this.limit) {
+        const oldest = this.entries.keys().next().value;
+        if (oldest !== undefined) this.entries.delete(oldest);
+      }
+    }
+    this.entries.set(sql, entry);
+    const current = entry;
+    const shape = () => {
+      current.shape ??= { value: inputs.shape(sql) };
+      return current.shape.value;
+    };
+    return {
+      plan: current.plan,
+      shape,
+      diagnoses: () => {
+        if (!current.plan.ok) return [];
+        if (current.diagnoses === undefined) {
+          const parsed = mayHaveAccessProblem(sql, current.plan.flat, schema.tables) ? shape() : undefined;
+          current.diagnoses = parsed ? inputs.diagnose(sql, parsed, current.plan) : [];
+          current.schema = schema;
+        } else if (current.schema !== schema) {
+          // Planned against an earlier schema whose tables it reads are unchanged: point at today's TableInfo,
+          // so related locations and fixes use where the table is defined now.
+          current.diagnoses = current.diagnoses.map((diagnosis) => ({
+            ...diagnosis,
+            table: schema.tables.get(diagnosis.table.name.toLowerCase()) ?? diagnosis.table,
+          }));
+          current.schema = schema;
+        }
+        return current.diagnoses;
+      },
+    };
+  }
+
+  /**
+   * Moves to a rebuilt schema, keeping the entries whose names are all unchanged. `keepAny` false drops
+   * everything (a change that affects every plan, such as how indexes are named). Returns how many were dropped.
+   */
+  rebase(schema: CacheSchema, keepAny = true): number {
+    const previous = this.signatures;
+    const next = schema.planningSignatures();
+    this.schema = schema;
+    this.signatures = next;
+    if (!previous || !keepAny) {
+      const dropped = this.entries.size;
+      this.entries.clear();
+      return dropped;
+    }
+    const changed = new Set<string>();
+    for (const [name, signature] of next) if (previous.get(name) !== signature) changed.add(name);
+    for (const name of previous.keys()) if (!next.has(name)) changed.add(name);
+    if (changed.size === 0) return 0;
+    let dropped = 0;
+    for (const [sql, entry] of this.entries) {
+      if (!entry.plan.ok || [...changed].some((name) => entry.names.has(name))) {
+        this.entries.delete(sql);
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+}
+
+/** Clauses after the filters of a statement's own level. */
+const AFTER_FILTERS = /\b(?:order|group|limit|having|window|returning)\b/i;
+const FILTER_CLAUSE = /\b(?:where|on|using)\b/i;
+const COLUMN_REFERENCE = /([A-Za-z_][\w$]*)\s*\.\s*([A-Za-z_][\w$]*)|([A-Za-z_][\w$]*)/g;
+
+/** Column names the FROM and WHERE clauses mention: `alias.column` qualified, bare names unqualified. */
+interface FilterMentions {
+  qualified: Set<string>;
+  unqualified: Set<string>;
+}
+
+/**
+ * False when no step of the plan can give missing-index, incomplete-index or temp-sort anything to report, so the
+ * SQL need not be parsed (parsing costs more than planning): no sort, subquery or compound, and every table step
+ * is a rowid lookup, a unique index bound on all its columns, the scan of a lone table without any filter, or a
+ * search whose index constrains every column of its table that the FROM and WHERE clauses mention.
+ * Anything less plain answers true.
+ */
+export function mayHaveAccessProblem(sql: string, flat: PlanNode[], tables: Map<string, TableInfo>): boolean {
+  let mentions: FilterMentions | undefined;
+  for (const node of flat) {
+    const op = node.op;
+    if (op.kind !== 'scan' && op.kind !== 'search') return true;
+    if (op.kind === 'scan' || op.index?.automatic) {
+      if (flat.length === 1 && !FILTER_CLAUSE.test(sql)) continue;
+      return true;
+    }
+    if (op.rowid) continue;
+    const table = tables.get(op.table.toLowerCase());
+    const index = op.index && table?.indexes.find((candidate) => candidate.name.toLowerCase() === op.index?.name.toLowerCase());
+    if (!table || !index) return true;
+    const constrained = new Set(op.constraints.map((constraint) => constraint.column.toLowerCase()));
+    if (index.unique && index.columns.every((column) => column.name !== null && constrained.has(column.name.toLowerCase()))) continue;
+    mentions ??= filterMentions(sql);
+    if (!mentions) return true;
+    const alias = (op.alias ?? op.table).toLowerCase();
+    for (const column of table.columns) {
+      const name = column.name.toLowerCase();
+      if (!constrained.has(name) && (mentions.unqualified.has(name) || mentions.qualified.has(`${alias}.${name}`))) return true;
+    }
+  }
+  return false;
+}
+
+/** Undefined when unsure (quoted names, which the masking below blanks like strings). */
+function filterMentions(sql: string): FilterMentions | undefined {
+  if (/["`[]/.test(sql)) return undefined;
+  const code = maskSqlText(sql).code;
+  const mentions: FilterMentions = { qualified: new Set(), unqualified: new Set() };
+  const start = /\b(?:from|where)\b/i.exec(code);
+  if (!start) return mentions;
+  const rest = code.slice(start.index);
+  const end = AFTER_FILTERS.exec(rest);
+  for (const [, qualifier, column, bare] of (end ? rest.slice(0, end.index) : rest).matchAll(COLUMN_REFERENCE)) {
+    if (bare !== undefined) mentions.unqualified.add(bare.toLowerCase());
+    else mentions.qualified.add(`${qualifier.toLowerCase()}.${column.toLowerCase()}`);
+  }
+  return mentions;
+}
+
+/** Index fixes by table and suggested DDL: the same suggestion on the same table is written the same way. */
+export class FixCache {
+  private readonly fixes = new Map<string, Fix | undefined>();
+
+  get(table: string, ddl: string, compute: () => Fix | undefined): Fix | undefined {
+    const key = `${table.toLowerCase()}\u0000${ddl}`;
+    if (this.fixes.has(key)) return this.fixes.get(key);
+    const fix = compute();
+    this.fixes.set(key, fix);
+    return fix;
+  }
+
+  /** Where fixes go (schema files, migration folders, DDL strings) may have changed. */
+  clear(): void {
+    this.fixes.clear();
+  }
+}
