@@ -103,7 +103,8 @@ function createClient(context: vscode.ExtensionContext, output: vscode.LogOutput
   return new LanguageClient('planlens', 'PlanLens', serverOptions, clientOptions);
 }
 
-async function analyzeWorkspace(languageClient: LanguageClient, ready: Promise<void>): Promise<void> {
+/** Also returns the server's answer, so scripts and tests can run the command and read the counts. */
+async function analyzeWorkspace(languageClient: LanguageClient, ready: Promise<void>): Promise<AnalyzeWorkspaceResult> {
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Window, title: 'PlanLens: analysing the workspace' },
     async () => {
@@ -114,6 +115,7 @@ async function analyzeWorkspace(languageClient: LanguageClient, ready: Promise<v
   void vscode.window.showInformationMessage(
     `PlanLens analysed ${plural(result.files, 'file')}: ${plural(result.findings, 'finding')}.`,
   );
+  return result;
 }
 
 /** The Explain Query Plan command, its panel and the request that feeds it. */
