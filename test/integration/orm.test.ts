@@ -98,3 +98,51 @@ test('seed 002 (SQLAlchemy): TaskManager queries get their indexes in the models
   const last = await analyze(root);
   assert.ok(!summary(last).some((line) => line.startsWith(planner)), summary(last).join('\n'));
 });
+
+test('Django: queryset findings get models.Index entries in Meta.indexes (Meta created when missing), then go away', async (t) => {
+  const root = copyFixture('django');
+  t.after(() => removeWorkspace(root));
+  const models = 'blog/models.py';
+  const views = 'blog/views.py';
+  const before = await analyze(root);
+  // get(pk=…), get_object_or_404 and the unique email lookup stay silent.
+  assert.deepEqual(summary(before), [`${views}:8:15 incomplete-index`, `${views}:14:16 temp-sort`, `${views}:19:12 missing-index`]);
+
+  const entries = findingAt(before, `${views}:8:15 incomplete-index`);
+  assert.equal(textAt(before, entries), 'Entry.objects.filter(author=author, status="published")[:20]');
+  // Meta.ordering = ["-created_at"] is part of the query, so the index serves the sort too.
+  assert.deepEqual(entries.suggestion?.columns, [
+    { name: 'author_id', desc: false },
+    { name: 'status', desc: false },
+    { name: 'created_at', desc: true },
+  ]);
+  assert.equal(
+    entries.fixes[0]?.title,
+    'Add index blog_entry_author__2e6d87_idx ON blog_entry(author_id, status, created_at DESC): ' +
+      `Index(fields=["author", "status", "-created_at"], name="blog_entry_author__2e6d87_idx") in Entry.Meta.indexes in ${models}`,
+  );
+  applyFix(root, entries.fixes[0]);
+  let patched = fs.readFileSync(path.join(root, models), 'utf8');
+  assert.ok(
+    patched.includes(
+      '        verbose_name_plural = "entries"\n        indexes = [\n' +
+        '            models.Index(fields=["author", "status", "-created_at"], name="blog_entry_author__2e6d87_idx"),\n        ]\n',
+    ),
+    patched,
+  );
+
+  applyFix(root, findingAt(await analyze(root), `${views}:14:16 temp-sort`).fixes[0]);
+  applyFix(root, findingAt(await analyze(root), `${views}:19:12 missing-index`).fixes[0]);
+  patched = fs.readFileSync(path.join(root, models), 'utf8');
+  assert.ok(
+    patched.endsWith(
+      '    created_at = models.DateTimeField(auto_now_add=True)\n\n    class Meta:\n        indexes = [\n' +
+        '            models.Index(fields=["entry", "created_at"], name="blog_commen_entry_i_e47435_idx"),\n' +
+        '            models.Index(fields=["author_email"], name="blog_comment_author_email_idx"),\n        ]\n',
+    ),
+    patched,
+  );
+  assertPythonCompiles(path.join(root, models));
+  const after = await analyze(root);
+  assert.ok(!summary(after).some((line) => line.startsWith(views)), summary(after).join('\n'));
+});

@@ -216,3 +216,63 @@ test('partial and expression indexes get no ORM fix', async () => {
   const expression: IndexSuggestion = { ...suggestion('workers', 'ix_e', []), columns: [{ name: null, expr: 'lower(task_status)', desc: false }] };
   assert.equal((await fixModel({ 'models.py': WORKER }, 'Worker', expression)).fix, undefined);
 });
+
+test('Django: a new entry in Meta.indexes, a new indexes list in Meta, or a new Meta; names Django accepts', async () => {
+  const source = `from django.db import models
+
+
+class Entry(models.Model):
+    status = models.CharField(max_length=20)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status"], name="entry_status"),
+        ]
+
+
+class Note(models.Model):
+    kind = models.CharField(max_length=20)
+    body = models.TextField()
+
+    class Meta:
+        ordering = ["kind"]
+
+
+class Tag(models.Model):
+    label = models.CharField(max_length=20)
+`;
+  const entry = await fixModel({ 'blog/models.py': source }, 'Entry', suggestion('blog_entry', 'ix_entry_sc', [['status'], ['created_at', true]]));
+  assert.equal(
+    entry.fix?.title,
+    'Add index ix_entry_sc ON blog_entry(status, created_at DESC): Index(fields=["status", "-created_at"], name="ix_entry_sc") in Entry.Meta.indexes in blog/models.py',
+  );
+  const entryText = entry.texts.get('blog/models.py') ?? '';
+  assert.ok(
+    entryText.includes(
+      '            models.Index(fields=["status"], name="entry_status"),\n            models.Index(fields=["status", "-created_at"], name="ix_entry_sc"),\n        ]',
+    ),
+    entryText,
+  );
+  compiles(entryText);
+
+  const note = await fixModel({ 'blog/models.py': source }, 'Note', suggestion('blog_note', 'idx_blog_note_kind_body_and_more', [['kind'], ['body']]));
+  const noteText = note.texts.get('blog/models.py') ?? '';
+  // Over Django's 30-character limit: Django's own naming scheme instead.
+  assert.ok(
+    noteText.includes('        ordering = ["kind"]\n        indexes = [\n            models.Index(fields=["kind", "body"], name="blog_note_kind_962e99_idx"),\n        ]\n'),
+    noteText,
+  );
+  compiles(noteText);
+
+  const tag = await fixModel({ 'blog/models.py': source }, 'Tag', suggestion('blog_tag', 'ix_tag_label', [['label']]));
+  const tagText = tag.texts.get('blog/models.py') ?? '';
+  assert.ok(
+    tagText.endsWith(
+      '    label = models.CharField(max_length=20)\n\n    class Meta:\n        indexes = [\n            models.Index(fields=["label"], name="ix_tag_label"),\n        ]\n',
+    ),
+    tagText,
+  );
+  compiles(tagText);
+  assert.equal((await fixModel({ 'blog/models.py': entryText }, 'Entry', suggestion('blog_entry', 'ix_entry_sc', [['status']]))).fix, undefined);
+});

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { Fix, FileEdit, IndexSuggestion, OrmModelHome, TableInfo } from '../types';
 import type { AlembicTarget, DjangoAnchors, PrismaAnchors, SqlAlchemyAnchors } from '../orm/fixAnchors';
 import { describeColumns } from '../rules/describe';
+import { djangoIndexName } from '../orm/django';
 
 export interface OrmFixEnvironment {
   readText(file: string): string | undefined;
@@ -219,15 +220,8 @@ function alembicRevision(
 // ---------------------------------------------------------------------------------------------
 // Django
 
-/** Django rejects index names over 30 characters. */
+/** Django rejects index names over 30 characters (and ones not starting with a letter). */
 const DJANGO_MAX_INDEX_NAME = 30;
-
-function djangoIndexName(name: string, table: string, columns: string[]): string {
-  if (name.length <= DJANGO_MAX_INDEX_NAME && /^[A-Za-z]/.test(name)) return name;
-  // Django's own scheme: table and first column, shortened, a hash, `_idx`.
-  const hash = createHash('md5').update([table, ...columns].join(',')).digest('hex').slice(0, 6);
-  return `${table.slice(0, 11)}_${(columns[0] ?? '').slice(0, 7)}_${hash}_idx`.replace(/^[^A-Za-z]+/, 'i');
-}
 
 function djangoFix(suggestion: IndexSuggestion, home: OrmModelHome, anchors: DjangoAnchors, text: string): Fix | undefined {
   const fields = suggestion.columns.map((column) => {
@@ -235,7 +229,10 @@ function djangoFix(suggestion: IndexSuggestion, home: OrmModelHome, anchors: Dja
     return field === undefined ? undefined : `${column.desc ? '-' : ''}${field}`;
   });
   if (fields.some((field) => field === undefined)) return undefined;
-  const name = djangoIndexName(suggestion.name, suggestion.table, suggestion.columns.map((column) => column.name ?? ''));
+  const name =
+    suggestion.name.length <= DJANGO_MAX_INDEX_NAME && /^[A-Za-z]/.test(suggestion.name)
+      ? suggestion.name
+      : djangoIndexName(suggestion.table, suggestion.columns.map((column) => `${column.desc ? '-' : ''}${column.name ?? ''}`));
   if (mentionsIndex(text, name)) return undefined;
   const q = anchors.quote;
   const eol = lineEnding(text);

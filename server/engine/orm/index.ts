@@ -5,6 +5,7 @@ import { resolveOrmQueries as resolveAll } from './resolve';
 import { withSyntaxTree } from '../extract/treeSitter';
 import { extractSqlAlchemy, SQLALCHEMY_HINT } from './sqlalchemy';
 import { extractAlembic, isAlembicRevision } from './alembic';
+import { DJANGO_HINT, extractDjango } from './django';
 import type { OrmFacts } from './ormTypes';
 
 export { ormSchemaUnits } from './resolve';
@@ -48,16 +49,17 @@ export async function withOrmFacts(file: SourceFile, facts: FileFacts | undefine
   return merged;
 }
 
-async function extractOrm(file: SourceFile): Promise<{ facts: OrmFacts; statements: FileFacts['statements'] } | undefined> {
+async function extractOrm(file: SourceFile): Promise<{ facts: OrmFacts; statements: ExtractedSql[] } | undefined> {
   if (file.language !== 'python') return undefined;
   const sqlalchemy = SQLALCHEMY_HINT.test(file.text);
+  const django = DJANGO_HINT.test(file.text);
   const alembic = isAlembicRevision(file);
-  if (!sqlalchemy && !alembic) return undefined;
+  if (!sqlalchemy && !django && !alembic) return undefined;
   return withSyntaxTree('python', file.text, (tree) => {
     const facts: OrmFacts = { models: [], queries: [], resolved: [] };
-    const statements: FileFacts['statements'] = [];
-    if (sqlalchemy) {
-      const found = extractSqlAlchemy(file, tree);
+    const statements: ExtractedSql[] = [];
+    for (const found of [sqlalchemy ? extractSqlAlchemy(file, tree) : undefined, django ? extractDjango(file, tree) : undefined]) {
+      if (!found) continue;
       facts.models.push(...found.models);
       facts.queries.push(...found.queries);
       statements.push(...found.statements);

@@ -18,6 +18,8 @@ export interface OrmModel {
   primaryKey: string[];
   /** Many-to-one links: Django `author` (column author_id), SQLAlchemy `ForeignKey(...)`, Prisma relations. */
   foreignKeys: OrmForeignKey[];
+  /** Django Meta.ordering: applied to querysets that set no order of their own. */
+  defaultOrder?: Array<{ attr: string; desc: boolean }>;
 }
 
 export interface OrmForeignKey {
@@ -62,13 +64,21 @@ export interface OrmQuery {
   set?: string[];
   /** `session.get(M, pk)`: the primary key of `from` equals parameters. */
   byPrimaryKey?: boolean;
+  /**
+   * When `orderBy` is empty, order by the model's default ordering (Django querysets), falling back to the primary
+   * key (`first()`), or its reverse (`last()`).
+   */
+  defaultOrdering?: 'model' | 'model-or-pk' | 'reversed-model-or-pk';
 }
 
 export type OrmJoin =
   /** An explicit join to a model; `on` absent means "through the foreign key between them". */
   | { kind: 'model'; model: string; on?: string; outer: boolean }
-  /** A join along a many-to-one link of `model` (Django `author__name`, `select_related('author')`). */
-  | { kind: 'link'; model: string; attr: string; outer: boolean };
+  /**
+   * A join along a many-to-one link of `model` (Django `author__name`, `select_related('author')`). `outer` joins
+   * are LEFT OUTER only when the link is nullable; `selected` adds the linked model's columns to the result.
+   */
+  | { kind: 'link'; model: string; attr: string; outer: boolean; selected?: boolean };
 
 export interface OrmFacts {
   models: OrmModel[];

@@ -8,7 +8,7 @@ import type { SchemaUnit } from '../schema/schemaBuilder';
 import { quoteIdentifier } from '../sql/identifiers';
 import { compareNatural } from '../schema/order';
 import type { AlembicTarget } from './fixAnchors';
-import { renderTemplate, type OrmKind, type OrmModel, type OrmQuery, type TemplateToken } from './ormTypes';
+import { columnToken, renderTemplate, type OrmKind, type OrmModel, type OrmQuery, type TemplateToken } from './ormTypes';
 
 /** Models by ORM and name; a name defined in several files resolves only inside its own file. */
 class ModelRegistry {
@@ -97,7 +97,8 @@ function registryFingerprint(models: OrmModel[], alembic: Map<string, AlembicTar
   const parts = models.map(
     (model) =>
       `${model.orm}|${model.name}|${model.table}|${model.file}|${model.columns.map((c) => `${c.attr}=${c.column}`).join(',')}|` +
-      `${model.primaryKey.join(',')}|${model.foreignKeys.map((fk) => `${fk.attr}>${fk.targetModel ?? fk.targetTable}.${fk.targetColumn ?? ''}:${fk.nullable}`).join(',')}`,
+      `${model.primaryKey.join(',')}|${model.foreignKeys.map((fk) => `${fk.attr}>${fk.targetModel ?? fk.targetTable}.${fk.targetColumn ?? ''}:${fk.nullable}`).join(',')}|` +
+      `${(model.defaultOrder ?? []).map((term) => `${term.attr}:${term.desc}`).join(',')}`,
   );
   for (const [dir, target] of alembic) parts.push(`alembic|${dir}|${target.head ?? ''}|${target.files.join(',')}`);
   return parts.sort().join('\n');
@@ -139,7 +140,7 @@ function renderQuery(query: OrmQuery, registry: ModelRegistry, file: string): st
     const found = model.columns.find((c) => c.attr === attr) ?? model.columns.find((c) => c.column === attr);
     return found ? `${quote(model.table)}.${quote(found.column)}` : undefined;
   };
-  const linkTarget = (model: OrmModel, attr: string): { target: OrmModel; on: string } | undefined => {
+  const linkTarget = (model: OrmModel, attr: string): { target: OrmModel; on: string; nullable: boolean } | undefined => {
     const fk = model.foreignKeys.find((candidate) => candidate.attr === attr);
     if (!fk) return undefined;
     const target = fk.targetModel ? lookup(fk.targetModel) : fk.targetTable ? registry.lookupTable(query.orm, fk.targetTable, file) : undefined;
@@ -149,6 +150,7 @@ function renderQuery(query: OrmQuery, registry: ModelRegistry, file: string): st
     return {
       target,
       on: `${quote(model.table)}.${quote(fk.column)} = ${quote(target.table)}.${quote(targetColumn)}`,
+      nullable: fk.nullable,
     };
   };
   const render = (template: string) =>
@@ -169,6 +171,8 @@ function renderQuery(query: OrmQuery, registry: ModelRegistry, file: string): st
 
   // Joins first: their models become present for the expressions after them.
   const joinClauses: string[] = [];
+  /** Models whose columns join the result (Django select_related). */
+  const selectedLinks: OrmModel[] = [];
   for (const join of query.joins) {
     const keyword = join.outer ? 'LEFT OUTER JOIN' : query.orm === 'sqlalchemy' ? 'JOIN' : 'INNER JOIN';
     if (join.kind === 'model') {
@@ -182,10 +186,12 @@ function renderQuery(query: OrmQuery, registry: ModelRegistry, file: string): st
       const source = lookup(join.model);
       const link = source ? linkTarget(source, join.attr) : undefined;
       if (!link) return undefined;
+      if (join.selected) selectedLinks.push(link.target);
       if (present.includes(link.target)) continue;
       if (present.some((model) => model.table === link.target.table)) return undefined;
       present.push(link.target);
-      joinClauses.push(`${keyword} ${quote(link.target.table)} ON ${query.orm === 'django' ? `(${link.on})` : link.on}`);
+      const linkKeyword = join.outer && link.nullable ? 'LEFT OUTER JOIN' : 'INNER JOIN';
+      joinClauses.push(`${linkKeyword} ${quote(link.target.table)} ON ${query.orm === 'django' ? `(${link.on})` : link.on}`);
     }
   }
 
@@ -200,7 +206,7 @@ function renderQuery(query: OrmQuery, registry: ModelRegistry, file: string): st
     for (const key of from.primaryKey) where.push(`${quote(from.table)}.${quote(key)} = ?`);
   }
   const orderBy: string[] = [];
-  for (const term of query.orderBy) {
+  for (const term of orderTerms(query, from)) {
     const rendered = render(term.expr);
     if (rendered === undefined) return undefined;
     orderBy.push(term.desc ? `${rendered} DESC` : rendered);
@@ -219,9 +225,8 @@ function renderQuery(query: OrmQuery, registry: ModelRegistry, file: string): st
       columns.push(rendered);
     }
   } else {
-    const entities = query.entities.length > 0 ? query.entities : [query.from];
-    for (const name of entities) {
-      const model = lookup(name);
+    const entities = (query.entities.length > 0 ? query.entities : [query.from]).map(lookup);
+    for (const model of [...entities, ...selectedLinks]) {
       if (!model) return undefined;
       if (!present.includes(model) && !implicit.includes(model)) implicit.push(model);
       columns.push(...model.columns.map((c) => `${quote(model.table)}.${quote(c.column)}`));
@@ -261,6 +266,16 @@ function renderQuery(query: OrmQuery, registry: ModelRegistry, file: string): st
     return `SELECT 1 AS ${quote('a')} FROM ${fromClause}${whereClause} LIMIT 1`;
   }
   return select;
+}
+
+/** The query's own ORDER BY, or the model's default ordering when the ORM applies one. */
+function orderTerms(query: OrmQuery, from: OrmModel): OrmQuery['orderBy'] {
+  if (query.orderBy.length > 0 || !query.defaultOrdering) return query.orderBy;
+  let terms = (from.defaultOrder ?? []).map((term) => ({ expr: columnToken(query.from, term.attr), desc: term.desc }));
+  if (terms.length === 0 && query.defaultOrdering !== 'model' && from.primaryKey.length > 0) {
+    terms = [{ expr: columnToken(query.from, from.primaryKey[0]), desc: false }];
+  }
+  return query.defaultOrdering === 'reversed-model-or-pk' ? terms.map((term) => ({ ...term, desc: !term.desc })) : terms;
 }
 
 function limitClause(query: OrmQuery): string {

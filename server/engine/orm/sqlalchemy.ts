@@ -155,8 +155,8 @@ export interface SqlAlchemyFacts {
   queries: OrmQuery[];
 }
 
-/** Words without which a Python file holds no SQLAlchemy models or queries. */
-export const SQLALCHEMY_HINT = /\b(?:Column|mapped_column|Table|query|select|get)\s*\(|\.query\b/;
+/** Words without which a Python file holds no SQLAlchemy models or queries (most files have none: no parse). */
+export const SQLALCHEMY_HINT = /\b(?:Column|mapped_column|Table|select)\s*\(|\.query\b|\.get(?:_or_404)?\(\s*[A-Z]\w*\s*,/;
 
 export function extractSqlAlchemy(file: SourceFile, tree: Tree): SqlAlchemyFacts {
   const reader = new ModelReader(file, tree);
