@@ -5,6 +5,7 @@ export const EXPLAIN_REQUEST = 'planlens/explain';
 export const ANALYZE_WORKSPACE_REQUEST = 'planlens/analyzeWorkspace';
 export const STATUS_NOTIFICATION = 'planlens/status';
 
+/** `planlens/explain` answers null when there is no query at the position. */
 export interface ExplainParams {
   textDocument: { uri: string };
   /** The query under the cursor. */

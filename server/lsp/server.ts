@@ -237,6 +237,30 @@ export class PlanLensServer {
     return folder.ready;
   }
 
+  /** Waits until the folder has no reload or update left that started before this call (or after it, while waiting). */
+  private async settle(folder: Folder): Promise<void> {
+    let generation: number;
+    do {
+      generation = folder.generation;
+      await folder.ready;
+      await folder.queue;
+    } while (generation !== folder.generation);
+  }
+
+  /** Runs a pending debounced update for a document now, so a request about it sees its latest text. */
+  private async flush(uri: string): Promise<void> {
+    if (!this.timers.has(uri)) return;
+    clearTimeout(this.timers.get(uri));
+    this.timers.delete(uri);
+    const document = this.documents.get(uri);
+    const folder = this.folderOf(uri);
+    if (!document || !folder) return;
+    await this.enqueue(folder, async () => {
+      const file = this.relativePath(folder, uri);
+      if (file && languageForPath(file) && folder.session) await this.applyUpdate(folder, file, document.getText());
+    });
+  }
+
   private enqueue(folder: Folder, task: () => Promise<void>): Promise<void> {
     const next = folder.queue.then(task, task).catch((error: unknown) => this.log(`internal error: ${message(error)}`));
     folder.queue = next;
@@ -453,7 +477,8 @@ export class PlanLensServer {
   private async statementAt(uri: string, position: { line: number; character: number }) {
     const located = this.locate(uri);
     if (!located) return undefined;
-    await located.folder.ready;
+    await this.flush(uri);
+    await this.settle(located.folder);
     const session = located.folder.session;
     const lines = this.linesOf(located.folder, located.file);
     if (!session || !lines) return undefined;
@@ -491,7 +516,7 @@ export class PlanLensServer {
     if (params.sql !== undefined && params.sql.trim().length > 0) {
       folder = this.folderOf(params.textDocument.uri) ?? this.folders[0];
       if (!folder) return undefined;
-      await folder.ready;
+      await this.settle(folder);
       statement = {
         file: this.relativePath(folder, params.textDocument.uri) ?? '<selection>',
         language: 'sql',
@@ -519,7 +544,8 @@ export class PlanLensServer {
   }
 
   private async analyzeWorkspace(): Promise<AnalyzeWorkspaceResult> {
-    await Promise.all(this.folders.map((folder) => this.reload(folder)));
+    // A reload started meanwhile (settings pushed at start-up) replaces ours: wait for the newest.
+    await Promise.all(this.folders.map((folder) => this.reload(folder).then(() => this.settle(folder))));
     const files = this.folders.reduce((sum, folder) => sum + (folder.session?.files().length ?? 0), 0);
     return { files, findings: this.findingCount() };
   }

@@ -15,20 +15,7 @@ export const tempSortRule: QueryRule = {
       const { problem, table, advice, access } = diagnosis;
       if (problem.kind !== 'sort') continue;
       if (problem.splitAcrossTables) {
-        const filtered = context.shape?.tables.find((other) => other !== access && other.equality.length > 0);
-        const order = access.orderBy.map((term) => `${term.column}${term.desc ? ' DESC' : ''}`).join(', ');
-        const orderColumns = access.orderBy.map((term) => term.column).join(', ');
-        const filterTable = filtered?.table ?? 'another table';
-        const filterColumns = filtered ? filtered.equality.join(', ') : '';
-        reports.push({
-          message:
-            `Sort in a temp B-tree: the filter is on ${filterTable}${filterColumns ? `(${filterColumns})` : ''} but the ` +
-            `${problem.purpose} is on ${table.name}${order ? `(${order})` : ''}, so no single index serves both. ` +
-            `Denormalise ${orderColumns || 'the sort column'} into ${filterTable} and index ` +
-            `${filterTable}(${[filterColumns, order].filter(Boolean).join(', ')}).`,
-          table: table.name,
-          planBefore: [problem.sortNode.detail],
-        });
+        reports.push({ message: splitSortMessage(context, access, table.name, problem.purpose), table: table.name, planBefore: [problem.sortNode.detail] });
         continue;
       }
       if (!advice) continue; // a sort no index can remove (expressions, several tables) is not actionable
@@ -42,3 +29,28 @@ export const tempSortRule: QueryRule = {
     return reports;
   },
 };
+
+/** Seed 004: no single index can deliver an order that depends on another table's filter or columns. */
+function splitSortMessage(
+  context: Parameters<QueryRule['checkQuery']>[0],
+  access: import('../types').TableAccess,
+  tableName: string,
+  purpose: string,
+): string {
+  const filtered = context.shape?.tables.find((other) => other !== access && other.equality.length > 0);
+  const order = access.orderBy.map((term) => `${term.column}${term.desc ? ' DESC' : ''}`).join(', ');
+  const orderColumns = access.orderBy.map((term) => term.column).join(', ');
+  if (!filtered || !order) {
+    const tables = [...new Set(context.shape?.tables.map((t) => t.table) ?? [tableName])].join(', ');
+    return (
+      `Sort in a temp B-tree: the ${purpose} depends on several tables (${tables}), so no single index can deliver ` +
+      `that order. Order by one table's columns, or narrow the rows before they are sorted.`
+    );
+  }
+  const filterColumns = filtered.equality.join(', ');
+  return (
+    `Sort in a temp B-tree: the filter is on ${filtered.table}(${filterColumns}) but the ${purpose} is on ` +
+    `${tableName}(${order}), so no single index serves both. Denormalise ${orderColumns} into ${filtered.table} ` +
+    `and index ${filtered.table}(${filterColumns}, ${order}).`
+  );
+}
