@@ -1,6 +1,6 @@
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
-import type { ExplainResult } from './protocol';
+import type { ExplainResult } from '../server/lsp/protocol';
 
 /** What the panel shows: a result, where its query lives, and an optional one-line notice (e.g. "fix applied"). */
 export interface ExplainView {

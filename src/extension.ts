@@ -18,7 +18,7 @@ import {
   type ExplainParams,
   type ExplainResult,
   type StatusParams,
-} from './protocol';
+} from '../server/lsp/protocol';
 
 const LANGUAGES = ['sql', 'python', 'typescript', 'javascript', 'typescriptreact', 'javascriptreact', 'rust'];
 

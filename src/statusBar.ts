@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { StatusParams } from './protocol';
+import type { StatusParams } from '../server/lsp/protocol';
 
 const count = new Intl.NumberFormat('en-US');
 

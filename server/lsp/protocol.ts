@@ -1,27 +1,37 @@
-// PlanLens's custom LSP messages, shared by the server and (by copy of the shapes) the VS Code client.
-import type { Position, Range, WorkspaceEdit } from 'vscode-languageserver/node';
+// PlanLens's custom LSP messages. The server implements them and the VS Code client (src/) imports this
+// module too: it holds only names and types, so the client bundle stays free of engine code.
+import type { Position, Range, WorkspaceEdit } from 'vscode-languageserver-protocol';
 
 export const EXPLAIN_REQUEST = 'planlens/explain';
 export const ANALYZE_WORKSPACE_REQUEST = 'planlens/analyzeWorkspace';
 export const STATUS_NOTIFICATION = 'planlens/status';
 
-/** `planlens/explain` answers null when there is no query at the position. */
+/**
+ * Which query to explain: the one under `position`, or the selected SQL (`range` + its text as `sql`).
+ * The server answers null when there is no query at the position.
+ */
 export interface ExplainParams {
   textDocument: { uri: string };
-  /** The query under the cursor. */
   position?: Position;
-  /** A selection; when `sql` is given it is the selected text. */
   range?: Range;
-  /** SQL to plan as is (a selection of SQL text). */
   sql?: string;
 }
 
+export interface ExplainFinding {
+  ruleId: string;
+  message: string;
+  severity: string;
+}
+
 export interface ExplainResult {
+  /** The SQL as SQLite saw it (placeholders normalised, host-language quoting removed). */
   sql: string;
+  /** Plan tree lines: `|--SCAN t`, `` `--USE TEMP B-TREE FOR ORDER BY ``, indented by `|  ` or `   ` per level. */
   planBefore: string[];
+  /** The plan with the suggested index, when there is one. */
   planAfter?: string[];
   suggestion?: { name: string; table: string; ddl: string };
-  findings: Array<{ ruleId: string; message: string; severity: string }>;
+  findings: ExplainFinding[];
   error?: string;
   fix?: { title: string; edit: WorkspaceEdit };
 }
