@@ -6,12 +6,14 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AnalysisResult } from '../engine/types';
 import type { AnalyzeOptions, ExplainReport, PlanLensConfig } from '../engine/analyzeTypes';
+import type { IndexPlanReport } from '../engine/workload/indexPlan';
 import { CONFIG_FILE_NAME, ConfigError, loadConfig } from '../engine/config';
 import { readSourceFile } from '../engine/workspace/files';
 import { LineIndex } from '../engine/text/lineIndex';
 import { formatNotes, formatText } from './format/text';
 import { formatJson } from './format/json';
 import { formatSarif } from './format/sarif';
+import { formatIndexPlan } from './format/indexes';
 import { reportableFindings } from './format/common';
 
 export const EXIT_NO_FINDINGS = 0;
@@ -50,16 +52,19 @@ export interface ExplainOptions {
 export interface CliEngine {
   analyzeWorkspace(options: AnalyzeOptions): Promise<AnalysisResult>;
   explainQuery(options: ExplainOptions): Promise<ExplainReport>;
+  /** The consolidated index plan (`planlens indexes`); optional so fakes for other commands need not provide it. */
+  planIndexes?(options: AnalyzeOptions): Promise<IndexPlanReport>;
 }
 
 /** Loads the engine on first use, so --help, --version and usage errors answer instantly. */
 const lazyEngine: CliEngine = {
   analyzeWorkspace: (options) => loadEngine().analyzeWorkspace(options),
   explainQuery: (options) => loadEngine().explainQuery(options),
+  planIndexes: (options) => loadEngine().planWorkspaceIndexes(options),
 };
 
-function loadEngine(): CliEngine {
-  return require('../engine/analyze') as CliEngine;
+function loadEngine(): CliEngine & { planWorkspaceIndexes(options: AnalyzeOptions): Promise<IndexPlanReport> } {
+  return require('../engine/analyze') as CliEngine & { planWorkspaceIndexes(options: AnalyzeOptions): Promise<IndexPlanReport> };
 }
 
 /** A mistake on the command line: reported in one line, exit code 2. */
@@ -75,6 +80,8 @@ Commands:
   explain FILE:LINE           Show the plan and advice for the query at a line
   explain FILE --line N       Same as FILE:LINE
   explain --sql "SELECT ..."  Show the plan and advice for a SQL string
+  indexes [paths...]          Print one index migration for the whole workspace: each index consolidates the
+                              advice of every query it serves (paths: only indexes their queries need)
 
 Options for check:
   -f, --format text|json|sarif  Output format (default: text)
@@ -83,7 +90,7 @@ Options for check:
       --verbose                 Show plans, related locations, fixes and skipped files
       --no-color                No colors (also: NO_COLOR environment variable)
 
-Options for explain:
+Options for explain and indexes:
   -c, --config FILE             Config file (default: planlens.json at the workspace root)
 
   -h, --help                    Show this help
@@ -135,6 +142,8 @@ async function dispatch(argv: string[], io: CliIo, engine: CliEngine): Promise<n
       return check(rest, io, engine);
     case 'explain':
       return explain(rest, io, engine);
+    case 'indexes':
+      return indexes(rest, io, engine);
     default:
       throw new UsageError(`unknown command '${command}'`);
   }
@@ -248,6 +257,40 @@ class ProgressLine {
     if (this.drawn) this.stream.write('\r\x1b[K');
     this.drawn = false;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// indexes
+
+async function indexes(args: string[], io: CliIo, engine: CliEngine): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string', short: 'c' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    io.stdout.write(USAGE);
+    return EXIT_NO_FINDINGS;
+  }
+  if (!engine.planIndexes) throw new Error('this engine cannot plan indexes');
+  const targets = positionals.map((argument) => {
+    const absolute = path.resolve(io.cwd, argument);
+    if (!fs.existsSync(absolute)) throw new UsageError(`no such file or folder: ${argument}`);
+    return absolute;
+  });
+  const root = findWorkspaceRoot(targets[0] ?? io.cwd, io.cwd);
+  for (const [index, target] of targets.entries()) {
+    if (!isWithin(target, root)) throw new UsageError(`${positionals[index]} is outside the workspace root ${root}`);
+  }
+  const { config } = loadConfig(root, values.config === undefined ? undefined : path.resolve(io.cwd, values.config));
+  const report = await engine.planIndexes({ root, paths: targets.some((target) => target === root) ? [] : targets, config });
+  const displayPath = (file: string) => toPosix(path.relative(io.cwd, path.join(root, file)));
+  io.stdout.write(formatIndexPlan(report, displayPath));
+  return EXIT_NO_FINDINGS;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -25,9 +25,13 @@ import { analyzeQueryShape } from './sql/shape';
 import { formatPlanTree } from './plan/explain';
 import { detectNamingStyle } from './advisor/naming';
 import { diagnoseQuery, type AccessDiagnosis } from './rules/accessDiagnosis';
-import { QUERY_RULES, SCHEMA_RULES, ruleMeta } from './rules/registry';
+import { QUERY_RULES, SCHEMA_RULES, WORKSPACE_RULES, ruleMeta } from './rules/registry';
 import { sqlErrorRule } from './rules/sqlError';
-import type { QueryRuleContext, RuleReport } from './rules/rule';
+import type { QueryRuleContext, RuleReport, WorkspaceRuleContext } from './rules/rule';
+import { WorkloadIndex } from './workload/callGraph';
+import { completeWorkloadFacts, type CompletionState } from './workload/complete';
+import { IndexPlan, type AdvisedQuery, type IndexPlanReport } from './workload/indexPlan';
+import { describeColumns } from './rules/describe';
 import { indexFix, type FixEnvironment } from './fixes/indexFix';
 import { ormSchemaUnits, resolveOrmQueries, withOrmFacts } from './orm';
 import { LineIndex } from './text/lineIndex';
@@ -74,6 +78,8 @@ export interface PreparedWorkspace {
   failedRules: Set<string>;
   /** SQLite database files used for schema and statistics (opt-in), re-read only when they change on disk. */
   databases: DatabaseFiles;
+  /** Which querying function names the files without SQL were already searched for (workload facts). */
+  workloadCompletion: CompletionState;
 }
 
 function schemaUnits(facts: Map<string, FileFacts>, config: PlanLensConfig): SchemaUnit[] {
@@ -191,6 +197,8 @@ export async function prepareWorkspace(
     onProgress?.(++done, discovered.files.length);
   }
   resolveOrmQueries(facts, texts);
+  const workloadCompletion: CompletionState = { searched: new Set() };
+  await completeWorkloadFacts(facts, texts, workloadCompletion);
   const databases = new DatabaseFiles(root, config, discovered.databaseFiles);
   const db = await buildWorkspaceSchema(facts, config, databases, fileNotes);
   return {
@@ -207,6 +215,7 @@ export async function prepareWorkspace(
     fixCache: new FixCache(),
     failedRules: new Set(),
     databases,
+    workloadCompletion,
   };
 }
 
@@ -238,6 +247,13 @@ export function allNotes(workspace: PreparedWorkspace): Note[] {
 export class AnalysisSession {
   private findingsCache = new Map<string, Finding[]>();
   private schemaFindingsCache: Finding[] | undefined;
+  /** Workload rule findings for all files; any file change can change them (a helper starts to query). */
+  private workspaceFindingsCache: Finding[] | undefined;
+  /** The consolidated index plan, and per file the index findings rewritten to prefer it. */
+  private indexPlanCache: IndexPlan | undefined;
+  private plannedFindingsCache = new Map<string, Finding[]>();
+  /** Whether a consolidated index serves a query as well as its own one: kept until the schema changes. */
+  private indexPlanVerdicts = new Map<string, boolean>();
   private fingerprint: string;
 
   private constructor(private workspace: PreparedWorkspace) {
@@ -279,6 +295,12 @@ export class AnalysisSession {
   }
 
   /**
+   * Whether the last `updateFile` changed what the workload rules see (functions, calls, loops, queries): their
+   * findings may then have moved in any file, as after a schema change.
+   */
+  lastUpdateChangedWorkload = false;
+
+  /**
    * Replaces a file's text (an editor buffer, or the disk after a watched-file event); `undefined` removes it.
    * Returns whether the schema changed, in which case every file's findings may have changed.
    */
@@ -286,6 +308,10 @@ export class AnalysisSession {
     const ws = this.workspace;
     ws.lineIndexes.delete(file);
     this.findingsCache.delete(file);
+    this.workspaceFindingsCache = undefined;
+    this.indexPlanCache = undefined;
+    this.plannedFindingsCache.clear();
+    const workloadBefore = workloadSignature(ws.facts.get(file));
     // Fixes are written into schema files, migration folders and DDL strings: their text decides where.
     if (holdsSchema(ws.facts.get(file)) || languageForPath(file) === 'sql') ws.fixCache.clear();
     if (text === undefined) {
@@ -302,6 +328,13 @@ export class AnalysisSession {
     }
     // A model change can change the SQL of ORM queries in other files.
     for (const changed of resolveOrmQueries(ws.facts, ws.texts)) this.findingsCache.delete(changed);
+    // A new querying function makes the files that call it worth parsing for their loops, and a file without SQL
+    // may call one. Nothing to look for when what the workload rules see did not change.
+    const workloadChanged = workloadSignature(ws.facts.get(file)) !== workloadBefore;
+    const unparsed = ws.facts.get(file)?.language === 'python' && !ws.facts.get(file)?.workload;
+    const completed =
+      workloadChanged || unparsed ? await completeWorkloadFacts(ws.facts, ws.texts, ws.workloadCompletion, unparsed ? [file] : []) : [];
+    this.lastUpdateChangedWorkload = workloadChanged || completed.length > 0;
     const fingerprint = schemaFingerprint(ws.facts, ws.config, ws.databases);
     if (fingerprint === this.fingerprint) return { schemaChanged: false };
     this.fingerprint = fingerprint;
@@ -316,11 +349,78 @@ export class AnalysisSession {
     ws.namingStyle = namingStyle;
     this.findingsCache.clear();
     this.schemaFindingsCache = undefined;
+    this.indexPlanVerdicts.clear();
     return { schemaChanged: true };
   }
 
-  /** Findings located in one file (query findings and schema findings). */
+  /** Findings located in one file (query findings, schema findings and workload findings). */
   findingsFor(file: string): Finding[] {
+    const queryFindings = this.preferPlannedIndexes(file, this.queryFindings(file));
+    this.schemaFindingsCache ??= schemaFindings(this.workspace);
+    this.workspaceFindingsCache ??= workspaceFindings(this.workspace);
+    return [
+      ...queryFindings,
+      ...this.schemaFindingsCache.filter((finding) => finding.file === file),
+      ...this.workspaceFindingsCache.filter((finding) => finding.file === file),
+    ].sort(compareFindings);
+  }
+
+  /** The workspace index plan: every query's index advice consolidated per table (built on first use). */
+  indexPlan(): IndexPlan {
+    if (!this.indexPlanCache) {
+      const advised: AdvisedQuery[] = [];
+      for (const file of this.files()) {
+        const statements = this.workspace.facts.get(file)?.statements ?? [];
+        for (const finding of this.queryFindings(file)) {
+          const statement = statements.find((candidate) => candidate.range.start === finding.range.start && candidate.range.end === finding.range.end);
+          if (statement && finding.suggestion && finding.fixes.length > 0) advised.push({ statement, suggestion: finding.suggestion });
+        }
+      }
+      this.indexPlanCache = new IndexPlan(this.workspace.db, advised, this.indexPlanVerdicts);
+    }
+    return this.indexPlanCache;
+  }
+
+  /** Index findings whose query the index plan serves with a shared index: the fix adds that one instead. */
+  private preferPlannedIndexes(file: string, findings: Finding[]): Finding[] {
+    if (!findings.some((finding) => finding.suggestion && finding.fixes.length > 0)) return findings;
+    let planned = this.plannedFindingsCache.get(file);
+    if (!planned) {
+      const plan = this.indexPlan();
+      const statements = this.workspace.facts.get(file)?.statements ?? [];
+      planned = findings.map((finding) => {
+        const statement = statements.find((candidate) => candidate.range.start === finding.range.start && candidate.range.end === finding.range.end);
+        const shared = statement && finding.suggestion ? plan.forQuery(statement, finding.suggestion.table) : undefined;
+        const table = shared && this.workspace.db.tables.get(shared.suggestion.table.toLowerCase());
+        // Only worth saying when queries with different advice share it.
+        const consolidated = shared?.serves.some((query) => query.suggestion.ddl !== shared.suggestion.ddl) === true;
+        if (!statement || !shared || !table || !consolidated) return finding;
+        const others = shared.serves.length - 1;
+        const otherQueries = `${others} other ${others === 1 ? 'query' : 'queries'} on ${table.name}`;
+        if (shared.suggestion.name === finding.suggestion?.name) {
+          return { ...finding, message: `${finding.message} The same index also serves ${otherQueries}.` };
+        }
+        const note =
+          ` The fix adds ${shared.suggestion.name} ON ${table.name}(${describeColumns(shared.suggestion.columns)}) instead, ` +
+          `which serves this query as well and ${otherQueries} too.`;
+        const fix = this.workspace.fixCache.get(table.name, shared.suggestion.ddl, () =>
+          indexFix(shared.suggestion, table, fixEnvironment(this.workspace)),
+        );
+        return {
+          ...finding,
+          message: finding.message + note,
+          suggestion: shared.suggestion,
+          planAfter: plan.planAfter(statement, shared) ?? finding.planAfter,
+          fixes: fix ? [fix] : [],
+        };
+      });
+      this.plannedFindingsCache.set(file, planned);
+    }
+    return planned;
+  }
+
+  /** Findings of the per-query rules for one file, cached until the file or the schema changes. */
+  private queryFindings(file: string): Finding[] {
     let cached = this.findingsCache.get(file);
     if (!cached) {
       cached = [];
@@ -339,8 +439,7 @@ export class AnalysisSession {
       }
       this.findingsCache.set(file, cached);
     }
-    this.schemaFindingsCache ??= schemaFindings(this.workspace);
-    return [...cached, ...this.schemaFindingsCache.filter((finding) => finding.file === file)].sort(compareFindings);
+    return cached;
   }
 
   /** The query statement whose range contains the offset, if any. */
@@ -396,7 +495,8 @@ function toFinding(
   defaultRange: { start: number; end: number },
   diagnosis?: AccessDiagnosis,
 ): Finding | undefined {
-  const severity = severityFor(workspace.config, ruleId);
+  // A report's own severity (an info-level hint) applies unless the config sets one for the rule.
+  const severity = report.severity && workspace.config.rules[ruleId] === undefined ? report.severity : severityFor(workspace.config, ruleId);
   if (severity === 'off') return undefined;
   const range = report.range ?? defaultRange;
   if (isSuppressed(workspace, file, range.start, ruleId)) return undefined;
@@ -426,7 +526,7 @@ function toFinding(
     planBefore: advice?.planBefore ?? report.planBefore,
     planAfter: advice?.planAfter,
     suggestion: advice?.suggestion,
-    fixes: fix ? [fix] : [],
+    fixes: fix ? [fix] : report.fix ? [report.fix] : [],
     tags: ruleId === 'redundant-index' ? ['unnecessary'] : [],
   };
 }
@@ -514,6 +614,44 @@ function schemaFindings(workspace: PreparedWorkspace): Finding[] {
   return findings;
 }
 
+/** Runs the workload rules over every file's facts; they share one call graph. */
+function workspaceFindings(workspace: PreparedWorkspace): Finding[] {
+  const findings: Finding[] = [];
+  let index: WorkloadIndex | undefined;
+  const context: WorkspaceRuleContext = {
+    facts: workspace.facts,
+    readText: (file) => workspace.texts.get(file),
+    db: workspace.db,
+    config: workspace.config,
+    workload: () => (index ??= new WorkloadIndex(workspace.facts)),
+  };
+  for (const rule of WORKSPACE_RULES) {
+    if (severityFor(workspace.config, rule.meta.id) === 'off') continue;
+    try {
+      for (const report of rule.checkWorkspace(context)) {
+        const finding = toFinding(workspace, rule.meta.id, report, report.file, report.range);
+        if (finding) findings.push(finding);
+      }
+    } catch (error) {
+      workspace.notes.push({ level: 'error', message: `rule ${rule.meta.id} failed: ${errorMessage(error)}` });
+    }
+  }
+  return findings;
+}
+
+/** What the workload rules read from a file, without positions: when it changes, their findings elsewhere may too. */
+function workloadSignature(fact: FileFacts | undefined): string {
+  if (!fact) return '';
+  const workload = fact.workload;
+  return JSON.stringify([
+    fact.statements.map((statement) => [statement.enclosingFunction, statement.sql]),
+    workload?.functions.map((fn) => [fn.qualifiedName, fn.owner, fn.callees.map((callee) => `${callee.receiver}.${callee.name}`)]),
+    workload?.loopCalls.map((call) => [call.receiver, call.name]),
+    workload?.imports,
+    workload?.connections.map((connection) => [connection.function, connection.settings.map((setting) => `${setting.name}=${setting.value}`)]),
+  ]);
+}
+
 function toRelative(root: string, paths: string[]): string[] {
   return paths
     .map((p) => path.relative(root, path.resolve(root, p)).split(path.sep).join('/'))
@@ -543,6 +681,31 @@ export async function analyzeWorkspace(options: AnalyzeOptions): Promise<Analysi
       files,
       texts: session.prepared.texts,
     };
+  } finally {
+    session.close();
+  }
+}
+
+/** `planlens indexes`: the consolidated index plan of the workspace; `paths` limit it to indexes their queries need. */
+export async function planWorkspaceIndexes(options: AnalyzeOptions): Promise<IndexPlanReport> {
+  const session = await AnalysisSession.open(options.root, options.config, options.onProgress);
+  try {
+    const scopes = toRelative(options.root, options.paths);
+    const report: IndexPlanReport = { root: options.root, indexes: [], texts: session.prepared.texts };
+    for (const planned of session.indexPlan().indexes) {
+      if (!planned.serves.some((query) => isReported(query.statement.file, scopes))) continue;
+      report.indexes.push({
+        suggestion: planned.suggestion,
+        serves: planned.serves.map(({ statement }) => ({
+          file: statement.file,
+          range: statement.range,
+          function: statement.enclosingFunction,
+          sql: statement.sql,
+        })),
+        redundant: planned.redundant.map((index) => ({ name: index.name, columns: index.columns, definedAt: index.definedAt })),
+      });
+    }
+    return report;
   } finally {
     session.close();
   }

@@ -110,6 +110,156 @@ export interface FileFacts {
   skippedDialect?: string;
   /** ORM models and query chains (orm/), resolved into statements once every file's models are known. */
   orm?: OrmFacts;
+  /**
+   * How the code runs its queries (functions, loops, calls, connections), for the workload rules. Absent when the
+   * extractor did not look: a Python file without SQL is only parsed for it when it calls a function that queries.
+   */
+  workload?: WorkloadFacts;
+}
+
+// ---------------------------------------------------------------------------------------------
+// workload: how the code runs its queries. Filled by the host-language extractors (Python today; TypeScript and
+// Rust fill the same shapes), read by n-plus-one, write-in-loop, count-aggregation and pragma-config.
+
+/** How a call names what it calls: `self.db.get_all_sessions()` → name `get_all_sessions`, receiver `self.db`. */
+export interface CalleeRef {
+  name: string;
+  /**
+   * Receiver or path as written (`self`, `self.db`, `conn`, `Self`, `ExecutionProcessLogs`); `…` when it is an
+   * expression such as a call result; absent for a bare name.
+   */
+  receiver?: string;
+  /** The whole call expression. */
+  range: OffsetRange;
+}
+
+/** A function or method definition that code can call by name. */
+export interface FunctionFact {
+  /** Name as written at call sites: `get_all_sessions`. */
+  name: string;
+  /** Same spelling as ExtractedSql.enclosingFunction: `AssignerDatabase.get_all_sessions`, `outer.inner`. */
+  qualifiedName: string;
+  /** Class (Python, TypeScript) or impl type (Rust) a method belongs to; absent for free functions. */
+  owner?: string;
+  range: OffsetRange;
+  nameRange: OffsetRange;
+  /** Distinct callees of its body (nested definitions excluded), each with its first call: the call graph's edges. */
+  callees: CalleeRef[];
+}
+
+/**
+ * `for`/`async-for`/`while` statements, comprehensions; `callback` for JS `.forEach/.map` callbacks and Rust
+ * iterator adaptors; `loop` for Rust's `loop {}`.
+ */
+export type LoopKind = 'for' | 'async-for' | 'while' | 'comprehension' | 'callback' | 'loop';
+
+/** A loop: what runs once per iteration, and what it walks. */
+export interface LoopFact {
+  kind: LoopKind;
+  range: OffsetRange;
+  /** Short text naming it in messages: `for session in sessions`, `while True`. */
+  header: string;
+  headerRange: OffsetRange;
+  /** Ranges evaluated on every iteration: the body, a while condition, a comprehension's element and filters. */
+  body: OffsetRange[];
+  /** Names bound per iteration: loop targets, callback parameters, and names the body assigns from them. */
+  variables: string[];
+  /** Waits between rounds (`while True:` with a sleep, wait or blocking get) instead of walking a collection. */
+  polling: boolean;
+  /** `qualifiedName` of the enclosing function; absent at module level. */
+  function?: string;
+}
+
+/** A call made on every iteration of a loop (the innermost loop of its own function). */
+export interface LoopCallFact extends CalleeRef {
+  /** Index into WorkloadFacts.loops. */
+  loop: number;
+  /** Plain names the arguments read (`session.name` → `session`): does the loop variable flow in? */
+  argumentNames: string[];
+}
+
+/**
+ * `from app.db import get_user as load` → { local: 'load', module: 'app.db', name: 'get_user' };
+ * `import app.db as db` → { local: 'db', module: 'app.db', name: '' } (the module itself).
+ */
+export interface ImportFact {
+  local: string;
+  /** Module as written; relative modules keep their dots (`.db`). */
+  module: string;
+  name: string;
+}
+
+/**
+ * A query whose single value is read on the spot and stored under a name: `n = conn.execute(sql).fetchone()[0]`,
+ * or `"key": conn.execute(sql).fetchone()[0]` inside a dict literal. count-aggregation rewrites these.
+ */
+export interface ScalarReadFact {
+  /** The execute call (matches ExtractedSql.call.range). */
+  callRange: OffsetRange;
+  /** The whole expression that yields the value, replaced by the rewrite. */
+  range: OffsetRange;
+  /** What the query runs on, as written: `conn`, `self.connection`. */
+  receiver: string;
+  /** Text of the arguments after the SQL (`(owner_id,)`), when there are any. */
+  argumentsText?: string;
+  /** Where the value goes; `statementRange` is the whole statement holding it (assignment, return, …). */
+  into: { kind: 'assignment'; name: string; statementRange: OffsetRange } | { kind: 'dict-entry'; key: string; statementRange: OffsetRange };
+}
+
+export type SqliteDriver = 'sqlite3' | 'aiosqlite' | 'sqlalchemy' | 'better-sqlite3' | 'node:sqlite' | 'sqlx' | 'rusqlite';
+
+/** A connection setting: a PRAGMA statement, a builder option (sqlx) or a connect argument (Python `timeout`). */
+export interface PragmaSetting {
+  /** Lowercased pragma name: `journal_mode`, `synchronous`, `busy_timeout`. */
+  name: string;
+  /** Value as SQLite would take it, keywords upper-cased: `WAL`, `DELETE`, `FULL`, `0`, `5000` (milliseconds). */
+  value: string;
+  /** Where it is set: the PRAGMA string, the builder call, the keyword argument. */
+  range: OffsetRange;
+  /** Exactly the value's text in the file, when a fix can replace it in place. */
+  valueRange?: OffsetRange;
+  /** `pragma`: SQL text; `option`: a builder method; `argument`: a connect argument (Python `timeout` is in seconds). */
+  source: 'pragma' | 'option' | 'argument';
+}
+
+/** Where a database connection (or pool, or engine) is opened, and how it is set up. */
+export interface ConnectionFact {
+  driver: SqliteDriver;
+  /** The connect / create_engine / options call. */
+  range: OffsetRange;
+  /** What the connection is stored in, as written: `conn`, `self.connection`, `engine`. */
+  target?: string;
+  /** How the call is used, which decides where a fix adds a setting. */
+  form: 'assignment' | 'with' | 'return' | 'other';
+  /** The statement holding the call (the assignment, the `with` statement, the `return`). */
+  statementRange: OffsetRange;
+  /** For `with … as conn:`, the block the connection is used in. */
+  bodyRange?: OffsetRange;
+  /** The connect call is awaited (aiosqlite): settings must be awaited too. */
+  awaited: boolean;
+  /** `qualifiedName` of the enclosing function; absent at module level. */
+  function?: string;
+  /** Settings applied to this connection. */
+  settings: PragmaSetting[];
+  /** Each statement is its own transaction (Python isolation_level=None; sqlx, rusqlite, better-sqlite3 by default). */
+  autocommit?: boolean;
+  /** Busy timeout in milliseconds when nothing sets one (Python's sqlite3 waits 5 s by default). */
+  defaultBusyTimeoutMs?: number;
+  /** Signs of concurrent access seen at the call itself: `aiosqlite (async)`, `a connection pool`, `check_same_thread=False`. */
+  concurrency: string[];
+  /** `:memory:` databases: journal mode and timeouts do not matter. */
+  inMemory: boolean;
+}
+
+export interface WorkloadFacts {
+  functions: FunctionFact[];
+  loops: LoopFact[];
+  loopCalls: LoopCallFact[];
+  imports: ImportFact[];
+  scalarReads: ScalarReadFact[];
+  connections: ConnectionFact[];
+  /** The file starts threads or processes (threading, concurrent.futures, multiprocessing, worker_threads, spawn). */
+  usesThreads: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -271,14 +421,17 @@ export interface QueryShape {
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 
-// Rules implemented so far. The workload rules (n-plus-one, write-in-loop, count-aggregation,
-// pragma-config) keep those reserved ids when they land; config naming an id not listed here is rejected.
+// Every rule id; config naming an id not listed here is rejected.
 export const RULE_IDS = [
   'missing-index',
   'incomplete-index',
   'temp-sort',
   'redundant-index',
   'sql-error',
+  'n-plus-one',
+  'write-in-loop',
+  'count-aggregation',
+  'pragma-config',
   'schema-drift',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];

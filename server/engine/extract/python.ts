@@ -11,6 +11,7 @@ import type {
   Suppression,
 } from '../types';
 import { MappedSqlBuilder, normalizeParameters, type MappedSql } from './params';
+import { PYTHON_LOOP_TYPES, PythonWorkloadCollector } from './pythonWorkload';
 import { collectSuppressions } from './suppressions';
 import { withSyntaxTree } from './treeSitter';
 
@@ -65,12 +66,18 @@ const VISITED_TYPES = [
   'named_expression',
   'function_definition',
   'class_definition',
+  // workload facts only
+  ...PYTHON_LOOP_TYPES.filter((type) => type !== 'for_statement'),
+  'import_statement',
+  'import_from_statement',
 ];
 
 /** Words without which a file holds nothing for this extractor: it is not parsed at all. */
 const SQL_CALL_HINT = /execute|exec_driver_sql|\btext\s*\(/;
 const DDL_VERB_HINT = /\b(?:create|alter|drop)\b/i;
 const DDL_OBJECT_HINT = /\b(?:table|index|view|trigger)\b/i;
+/** Connection setup, which pragma-config reads even in a file that runs no SQL itself. */
+const CONNECT_HINT = /\b(?:sqlite3|aiosqlite)\.connect\s*\(|create_(?:async_)?engine\s*\(/;
 
 /** What a name is bound to: the value expression, or null when it holds something we cannot follow. */
 type Bindings = Map<string, Node | null>;
@@ -121,11 +128,16 @@ interface DdlCandidate {
   execution?: CallSite;
 }
 
-/** Finds the SQL of one Python file: execute-like calls, names they use, and DDL literals (schema). */
-export async function extractPython(file: SourceFile): Promise<FileFacts> {
-  const facts = mayHoldSql(file.text)
-    ? await withSyntaxTree('python', file.text, (tree) => new PythonExtractor(file, tree).run())
-    : undefined;
+/**
+ * Finds the SQL of one Python file (execute-like calls, names they use, and DDL literals as schema) and its
+ * workload facts. A file with no sign of SQL or connections is not parsed (and has no `workload`) unless
+ * `always` is set: the workspace asks for that when the file calls a function that queries.
+ */
+export async function extractPython(file: SourceFile, options: { always?: boolean } = {}): Promise<FileFacts> {
+  const facts =
+    options.always || mayHoldSql(file.text) || CONNECT_HINT.test(file.text)
+      ? await withSyntaxTree('python', file.text, (tree) => new PythonExtractor(file, tree).run())
+      : undefined;
   return facts ?? { file: file.path, language: 'python', statements: [], suppressions: [] };
 }
 
@@ -150,6 +162,7 @@ class PythonExtractor {
   private readonly visitedRoots = new Set<string>();
   /** `text(...)` calls already reported as the argument of their execute call. */
   private readonly wrappedTextCalls = new Set<number>();
+  private readonly workload: PythonWorkloadCollector;
   private readonly moduleResolver: NameResolver = (name) => {
     const value = this.moduleFinal.get(name);
     return value === undefined ? undefined : { value, resolve: this.moduleResolver };
@@ -160,6 +173,7 @@ class PythonExtractor {
     private readonly tree: Tree,
   ) {
     this.source = file.text;
+    this.workload = new PythonWorkloadCollector(file.text);
   }
 
   run(): FileFacts {
@@ -170,7 +184,7 @@ class PythonExtractor {
     const statements = [...this.queries, ...this.ddlStatements()];
     statements.sort((a, b) => a.range.start - b.range.start);
     const suppressions: Suppression[] = collectSuppressions(this.comments, '#');
-    return { file: this.file.path, language: 'python', statements, suppressions };
+    return { file: this.file.path, language: 'python', statements, suppressions, workload: this.workload.finish() };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -187,18 +201,34 @@ class PythonExtractor {
         if (this.contentMayStartWithDdl(start)) this.visitLiteral(node);
         break;
       case 'call':
+        this.workload.visitCall(node);
         this.visitCall(node);
         break;
       case 'assignment':
         this.bindAssignment(node, this.currentScope().bindings, this.innermostClass()?.bindings);
+        this.workload.visitAssignment(node);
         break;
       case 'augmented_assignment':
         // `sql += " AND …"` makes the name conditional: stop following it.
         this.bindUnresolvable(node.childForFieldName('left'), this.currentScope().bindings);
         break;
       case 'for_statement':
+        this.workload.visitLoop(node);
+        this.bindUnresolvable(node.childForFieldName('left'), this.currentScope().bindings);
+        break;
       case 'for_in_clause':
         this.bindUnresolvable(node.childForFieldName('left'), this.currentScope().bindings);
+        break;
+      case 'while_statement':
+      case 'list_comprehension':
+      case 'set_comprehension':
+      case 'dictionary_comprehension':
+      case 'generator_expression':
+        this.workload.visitLoop(node);
+        break;
+      case 'import_statement':
+      case 'import_from_statement':
+        this.workload.visitImport(node);
         break;
       case 'as_pattern_target':
         this.bindUnresolvable(node, this.currentScope().bindings);
@@ -208,9 +238,12 @@ class PythonExtractor {
         if (name) this.currentScope().bindings.set(name.text, node.childForFieldName('value'));
         break;
       }
-      case 'function_definition':
+      case 'function_definition': {
         this.enterFunction(node);
+        const outer = this.scopes[this.scopes.length - 2];
+        this.workload.enterFunction(node, this.enclosingFunction() ?? '', outer?.kind === 'class' ? outer.name : undefined);
         break;
+      }
       case 'class_definition':
         this.enterClass(node);
         break;
@@ -398,7 +431,9 @@ class PythonExtractor {
       candidate.execution ??= site;
       return;
     }
-    this.queries.push(this.statement(evaluation, 'query', 'executed', site));
+    const statement = this.statement(evaluation, 'query', 'executed', site);
+    this.queries.push(statement);
+    this.workload.visitExecuted(node, statement);
   }
 
   /**

@@ -1,7 +1,19 @@
 import type { PlanLensConfig } from '../analyzeTypes';
-import type { ExtractedSql, OffsetRange, PlanNode, QueryShape, RuleId, Severity, SourceLocation, TableInfo } from '../types';
+import type {
+  ExtractedSql,
+  FileFacts,
+  Fix,
+  OffsetRange,
+  PlanNode,
+  QueryShape,
+  RuleId,
+  Severity,
+  SourceLocation,
+  TableInfo,
+} from '../types';
 import type { PlanningDatabase } from '../plan/queryPlanView';
 import type { IndexAdvice } from '../advisor/advisor';
+import type { WorkloadIndex } from '../workload/callGraph';
 import type { AccessDiagnosis } from './accessDiagnosis';
 import type { DatabaseFileSchema } from '../schema/databaseFile';
 
@@ -25,6 +37,10 @@ export interface RuleReport {
   /** Plan lines for findings without advice (advice carries its own before/after). */
   planBefore?: string[];
   related?: Array<SourceLocation & { message: string }>;
+  /** Severity of this report when the config does not set one for the rule (pragma-config's hints are info). */
+  severity?: Severity;
+  /** A fix the rule built and verified itself (code rewrites); index fixes come from `advice` instead. */
+  fix?: Fix;
 }
 
 /** Everything a per-query rule can look at. Expensive parts are computed once and shared by all rules. */
@@ -60,4 +76,26 @@ export interface SchemaRuleContext {
 export interface SchemaRule {
   meta: RuleMeta;
   checkSchema(context: SchemaRuleContext): SchemaReport[];
+}
+
+/** A report from a workspace rule, located in any file. */
+export interface WorkspaceReport extends RuleReport {
+  file: string;
+  range: OffsetRange;
+}
+
+/** Everything a workspace rule can look at: every file's facts and the schema. */
+export interface WorkspaceRuleContext {
+  facts: ReadonlyMap<string, FileFacts>;
+  readText(file: string): string | undefined;
+  db: PlanningDatabase;
+  config: PlanLensConfig;
+  /** The call graph over all files' workload facts, built on first use and shared by the rules of one run. */
+  workload(): WorkloadIndex;
+}
+
+/** A rule over how the whole workspace runs its queries (loops, call chains, connections). */
+export interface WorkspaceRule {
+  meta: RuleMeta;
+  checkWorkspace(context: WorkspaceRuleContext): WorkspaceReport[];
 }
