@@ -461,3 +461,20 @@ class Job:
   assert.match(deep.message, /calls two\(conn, key\) on every iteration, which runs `SELECT \* FROM items WHERE key = \?` \(via two → one → load\), with key in its arguments/);
   assert.match(viaModule.message, /calls store\.load\(conn, key\) on every iteration, which runs `SELECT \* FROM items WHERE key = \?` \(in load\), with key in its arguments/);
 });
+
+test(
+  'seed 003 (Rust, sqlx): the per-delta INSERT through ExecutionProcessLogs::append_log_line in a loop, and the DELETE journal mode',
+  { todo: 'extract/rust.ts does not fill FileFacts.workload yet (functions with impl owners, loops, loop calls, SqliteConnectOptions settings)' },
+  async (t) => {
+    const root = copyFixture('seed003-workload');
+    t.after(() => removeWorkspace(root));
+    const result = await analyze(root);
+    assert.deepEqual(summary(result, WORKLOAD_RULES), [
+      'crates/db/src/lib.rs:12:10 pragma-config',
+      'crates/services/src/lib.rs:8:9 write-in-loop',
+    ]);
+    const write = only(result, 'crates/services/src/lib.rs:8:9 write-in-loop');
+    assert.match(write.message, /runs on every iteration of `for delta in deltas` \(in ExecutionProcessLogs::append_log_line\)\. The connection is in autocommit mode/);
+    assert.match(only(result, 'crates/db/src/lib.rs:12:10 pragma-config').message, /^journal_mode=DELETE with concurrent access/);
+  },
+);
