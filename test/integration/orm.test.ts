@@ -146,3 +146,33 @@ test('Django: queryset findings get models.Index entries in Meta.indexes (Meta c
   const after = await analyze(root);
   assert.ok(!summary(after).some((line) => line.startsWith(views)), summary(after).join('\n'));
 });
+
+test('Prisma: client queries get @@index lines in schema.prisma, then go away', async (t) => {
+  const root = copyFixture('prisma');
+  t.after(() => removeWorkspace(root));
+  const schema = 'prisma/schema.prisma';
+  const posts = 'src/posts.ts';
+  const before = await analyze(root);
+  // findUnique on a @unique field, findFirst on the id and the count with a variable filter stay silent.
+  assert.deepEqual(summary(before), [`${posts}:6:10 incomplete-index`, `${posts}:14:10 missing-index`]);
+  const published = findingAt(before, `${posts}:6:10 incomplete-index`);
+  assert.match(textAt(before, published), /^prisma\.post\.findMany\(\{\n\s+where: \{ authorId, status: 'PUBLISHED' \},/);
+  assert.deepEqual(published.suggestion?.columns, [
+    { name: 'author_id', desc: false },
+    { name: 'status', desc: false },
+    { name: 'createdAt', desc: true },
+  ]);
+  assert.equal(
+    published.fixes[0]?.title,
+    'Add index Post_author_id_status_createdAt_idx ON Post(author_id, status, createdAt DESC): ' +
+      `@@index([authorId, status, createdAt(sort: Desc)]) on model Post in ${schema}`,
+  );
+  applyFix(root, published.fixes[0]);
+  applyFix(root, findingAt(await analyze(root), `${posts}:14:10 missing-index`).fixes[0]);
+  const patched = fs.readFileSync(path.join(root, schema), 'utf8');
+  assert.ok(patched.includes('  @@index([authorId])\n  @@index([authorId, status, createdAt(sort: Desc)])\n}'), patched);
+  assert.ok(patched.includes('  body   String\n\n  @@index([postId])\n}'), patched);
+  const after = await analyze(root);
+  // Only the old single-column index, now a prefix of the new one, is left to report.
+  assert.deepEqual(summary(after), [`${schema}:35:3 redundant-index`]);
+});

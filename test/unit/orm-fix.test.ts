@@ -276,3 +276,29 @@ class Tag(models.Model):
   compiles(tagText);
   assert.equal((await fixModel({ 'blog/models.py': entryText }, 'Entry', suggestion('blog_entry', 'ix_entry_sc', [['status']]))).fix, undefined);
 });
+
+test('Prisma: @@index after the last block attribute, or after the fields with a blank line, named as Prisma will', async () => {
+  const schema = `model Post {
+  id        Int      @id @default(autoincrement())
+  authorId  Int      @map("author_id")
+  createdAt DateTime @default(now())
+
+  @@map("posts")
+}
+
+model Comment {
+  id     Int @id
+  postId Int
+}
+`;
+  const post = await fixModel({ 'schema.prisma': schema }, 'Post', suggestion('posts', 'ix_p', [['author_id'], ['createdAt', true]]));
+  assert.equal(
+    post.fix?.title,
+    'Add index posts_author_id_createdAt_idx ON posts(author_id, createdAt DESC): @@index([authorId, createdAt(sort: Desc)]) on model Post in schema.prisma',
+  );
+  assert.ok((post.texts.get('schema.prisma') ?? '').includes('  @@map("posts")\n  @@index([authorId, createdAt(sort: Desc)])\n}'));
+  const comment = await fixModel({ 'schema.prisma': schema }, 'Comment', suggestion('Comment', 'ix_c', [['postId']]));
+  const commentText = comment.texts.get('schema.prisma') ?? '';
+  assert.ok(commentText.endsWith('  postId Int\n\n  @@index([postId])\n}\n'), commentText);
+  assert.equal((await fixModel({ 'schema.prisma': commentText }, 'Comment', suggestion('Comment', 'ix_c', [['postId']]))).fix, undefined);
+});

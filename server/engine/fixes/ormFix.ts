@@ -288,5 +288,7 @@ function prismaFix(suggestion: IndexSuggestion, home: OrmModelHome, anchors: Pri
     anchors.lastBlockAttributeEnd !== undefined
       ? insert(home.file, anchors.lastBlockAttributeEnd, `${eol}${anchors.indent}${attribute}`)
       : insert(home.file, anchors.lastFieldEnd, `${eol}${eol}${anchors.indent}${attribute}`);
-  return { title: `${title(suggestion)}: ${attribute} on model ${home.model} in ${home.file}`, edits: [edit] };
+  // Prisma names the index itself, from the table and column names.
+  const prismaName = `${suggestion.table}_${suggestion.columns.map((column) => column.name).join('_')}_idx`;
+  return { title: `${title({ ...suggestion, name: prismaName })}: ${attribute} on model ${home.model} in ${home.file}`, edits: [edit] };
 }

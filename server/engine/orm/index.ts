@@ -1,11 +1,13 @@
 // Entry point of ORM support for the pipeline: per-file extraction merged into the file's facts, and the
 // workspace-wide resolution and schema units (resolve.ts).
-import type { ExtractedSql, FileFacts, SourceFile } from '../types';
+import type { ExtractedSql, FileFacts, SourceFile, Suppression } from '../types';
 import { resolveOrmQueries as resolveAll } from './resolve';
 import { withSyntaxTree } from '../extract/treeSitter';
 import { extractSqlAlchemy, SQLALCHEMY_HINT } from './sqlalchemy';
 import { extractAlembic, isAlembicRevision } from './alembic';
 import { DJANGO_HINT, extractDjango } from './django';
+import { extractPrismaSchema } from './prisma';
+import { extractPrismaQueries } from './prismaQueries';
 import type { OrmFacts } from './ormTypes';
 
 export { ormSchemaUnits } from './resolve';
@@ -43,14 +45,38 @@ export async function withOrmFacts(file: SourceFile, facts: FileFacts | undefine
     return facts;
   }
   lastExtraction.set(file.path, { text: file.text, facts: orm.facts, statements: orm.statements });
-  const merged: FileFacts = facts ?? { file: file.path, language: file.language, statements: [], suppressions: [] };
+  const merged: FileFacts = facts ?? { file: file.path, language: file.language, statements: [], suppressions: orm.suppressions ?? [] };
   merged.statements = [...merged.statements, ...orm.statements].sort((a, b) => a.range.start - b.range.start);
   merged.orm = orm.facts;
   return merged;
 }
 
-async function extractOrm(file: SourceFile): Promise<{ facts: OrmFacts; statements: ExtractedSql[] } | undefined> {
-  if (file.language !== 'python') return undefined;
+interface OrmExtraction {
+  facts: OrmFacts;
+  statements: ExtractedSql[];
+  /** Suppression comments of files no host extractor reads (schema.prisma). */
+  suppressions?: Suppression[];
+}
+
+async function extractOrm(file: SourceFile): Promise<OrmExtraction | undefined> {
+  switch (file.language) {
+    case 'python':
+      return extractPythonOrm(file);
+    case 'prisma': {
+      const found = extractPrismaSchema(file);
+      return { facts: { models: found.models, queries: [], resolved: [] }, statements: found.statements, suppressions: found.suppressions };
+    }
+    case 'typescript':
+    case 'javascript': {
+      const queries = await extractPrismaQueries(file);
+      return queries.length > 0 ? { facts: { models: [], queries, resolved: [] }, statements: [] } : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+async function extractPythonOrm(file: SourceFile): Promise<OrmExtraction | undefined> {
   const sqlalchemy = SQLALCHEMY_HINT.test(file.text);
   const django = DJANGO_HINT.test(file.text);
   const alembic = isAlembicRevision(file);

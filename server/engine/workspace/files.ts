@@ -20,6 +20,7 @@ const LANGUAGE_BY_EXTENSION: Readonly<Record<string, HostLanguage>> = {
   '.cjs': 'javascript',
   '.jsx': 'javascript',
   '.rs': 'rust',
+  '.prisma': 'prisma',
 };
 
 /** Extensions of SQLite database files found by `useDatabaseFiles` (the header still has to confirm each one). */
