@@ -197,7 +197,19 @@ const SAMPLE_ROWS = 48;
  */
 export function sameResults(merged: MergedCount, table: TableInfo): boolean | undefined {
   if (!sqlJs || table.columns.length === 0) return undefined;
-  const db = new sqlJs.Database();
+  // The rules run again after every edit: the answer only depends on the SQL and the table's declared columns.
+  const key = [mergedSql(merged), ...merged.queries.map((query) => query.statement.sql), ...table.columns.map((c) => `${c.name} ${c.type}`)].join('\u0000');
+  if (!verdicts.has(key)) {
+    if (verdicts.size >= PARSE_CACHE_LIMIT) verdicts.delete(verdicts.keys().next().value as string);
+    verdicts.set(key, runBoth(sqlJs, merged, table));
+  }
+  return verdicts.get(key);
+}
+
+const verdicts = new Map<string, boolean | undefined>();
+
+function runBoth(engine: SqlJsStatic, merged: MergedCount, table: TableInfo): boolean | undefined {
+  const db = new engine.Database();
   try {
     const columns = table.columns.map((column) => `${quoteIdentifier(column.name)} ${column.type}`.trim());
     db.run(`CREATE TABLE ${quoteIdentifier(merged.table)} (${columns.join(', ')})`);
