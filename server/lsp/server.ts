@@ -46,7 +46,8 @@ import {
 } from './protocol';
 
 const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.planlens`;
-const DEBOUNCE_MS = 150;
+/** publishAll yields to the message loop after this much work, so requests and edits are served in between. */
+const PUBLISH_SLICE_MS = 15;
 
 /** Editor settings under `planlens.*`; unset (null, empty) values leave planlens.json in charge. */
 interface EditorSettings extends Partial<PlanLensConfig> {
@@ -62,8 +63,10 @@ interface Folder {
   queue: Promise<void>;
   /** Bumped by every reload; work from an older generation is dropped. */
   generation: number;
-  /** URIs that currently have published diagnostics. */
-  published: Set<string>;
+  /** URIs that currently have published diagnostics, with how many. */
+  published: Map<string, number>;
+  /** Bumped by every publishAll: an older one still running stops, as the newer one covers its files. */
+  publishGeneration: number;
 }
 
 interface CodeActionData {
@@ -75,7 +78,10 @@ interface CodeActionData {
 export class PlanLensServer {
   private readonly documents = new TextDocuments(TextDocument);
   private readonly folders: Folder[] = [];
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Open documents with an update queued that has not started: it will read their newest text when it runs. */
+  private readonly pending = new Map<string, Promise<void>>();
+  /** The version of each open document whose text the session holds, sent with its diagnostics. */
+  private readonly analysedVersions = new Map<string, number>();
   private settings: EditorSettings = {};
   private supportsResolve = false;
   private supportsProgress = false;
@@ -101,7 +107,10 @@ export class PlanLensServer {
       this.guardAsync('analyzeWorkspace', () => this.analyzeWorkspace(), { files: 0, findings: 0 }),
     );
     this.documents.onDidChangeContent((event) => this.schedule(event.document.uri));
-    this.documents.onDidClose((event) => this.onFileChangedOnDisk(event.document.uri, false));
+    this.documents.onDidClose((event) => {
+      this.analysedVersions.delete(event.document.uri);
+      this.onFileChangedOnDisk(event.document.uri, false);
+    });
     this.documents.listen(c);
     c.listen();
   }
@@ -137,7 +146,7 @@ export class PlanLensServer {
   }
 
   private newFolder(root: string): Folder {
-    return { root, ready: Promise.resolve(), queue: Promise.resolve(), generation: 0, published: new Set() };
+    return { root, ready: Promise.resolve(), queue: Promise.resolve(), generation: 0, published: new Map(), publishGeneration: 0 };
   }
 
   private async initialized(): Promise<void> {
@@ -220,12 +229,14 @@ export class PlanLensServer {
         // Open editor buffers win over the disk.
         for (const document of this.documents.all()) {
           const file = this.relativePath(folder, document.uri);
-          if (file && languageForPath(file)) await session.updateFile(file, document.getText());
+          if (!file || !languageForPath(file)) continue;
+          await session.updateFile(file, document.getText());
+          this.analysedVersions.set(document.uri, document.version);
         }
         for (const note of session.notes()) {
           if (note.level === 'error') this.log(`${note.file ? `${note.file}: ` : ''}${note.message}`);
         }
-        this.publishAll(folder);
+        await this.publishAll(folder);
       } catch (error) {
         this.log(`analysis of ${folder.root} failed: ${message(error)}`);
       } finally {
@@ -247,18 +258,9 @@ export class PlanLensServer {
     } while (generation !== folder.generation);
   }
 
-  /** Runs a pending debounced update for a document now, so a request about it sees its latest text. */
+  /** Waits for a document's queued update, so a request about it sees its latest text. */
   private async flush(uri: string): Promise<void> {
-    if (!this.timers.has(uri)) return;
-    clearTimeout(this.timers.get(uri));
-    this.timers.delete(uri);
-    const document = this.documents.get(uri);
-    const folder = this.folderOf(uri);
-    if (!document || !folder) return;
-    await this.enqueue(folder, async () => {
-      const file = this.relativePath(folder, uri);
-      if (file && languageForPath(file) && folder.session) await this.applyUpdate(folder, file, document.getText());
-    });
+    await this.pending.get(uri);
   }
 
   private enqueue(folder: Folder, task: () => Promise<void>): Promise<void> {
@@ -282,26 +284,22 @@ export class PlanLensServer {
     return absolute ? relativeToRoot(folder.root, absolute) : undefined;
   }
 
-  /** Debounces edits per document; only the newest version is analysed. */
+  /**
+   * Queues one update per document, which analyses whatever text is newest when it runs: an edit is analysed
+   * as soon as the folder is free (no fixed delay), and a burst of edits that arrives meanwhile costs one update.
+   */
   private schedule(uri: string): void {
-    clearTimeout(this.timers.get(uri));
-    this.timers.set(
-      uri,
-      setTimeout(() => {
-        this.timers.delete(uri);
-        const document = this.documents.get(uri);
-        const folder = this.folderOf(uri);
-        if (!document || !folder) return;
-        const version = document.version;
-        void this.enqueue(folder, async () => {
-          const current = this.documents.get(uri);
-          if (!current || current.version !== version || !folder.session) return; // superseded
-          const file = this.relativePath(folder, uri);
-          if (!file || !languageForPath(file)) return;
-          await this.applyUpdate(folder, file, current.getText());
-        });
-      }, DEBOUNCE_MS),
-    );
+    if (this.pending.has(uri)) return;
+    const folder = this.folderOf(uri);
+    if (!folder) return;
+    const update = this.enqueue(folder, async () => {
+      this.pending.delete(uri);
+      const current = this.documents.get(uri);
+      const file = this.relativePath(folder, uri);
+      if (!current || !folder.session || !file || !languageForPath(file)) return;
+      await this.applyUpdate(folder, file, current.getText(), { uri, version: current.version });
+    });
+    this.pending.set(uri, update);
   }
 
   private onFileChangedOnDisk(uri: string, deleted: boolean): void {
@@ -328,14 +326,20 @@ export class PlanLensServer {
     });
   }
 
-  private async applyUpdate(folder: Folder, file: string, text: string | undefined): Promise<void> {
+  private async applyUpdate(
+    folder: Folder,
+    file: string,
+    text: string | undefined,
+    document?: { uri: string; version: number },
+  ): Promise<void> {
     const session = folder.session;
     if (!session) return;
     const { schemaChanged } = await session.updateFile(file, text);
-    // A schema change can change any query's plan, in any file.
-    if (schemaChanged) this.publishAll(folder);
-    else this.publish(folder, file);
-    this.sendStatus({ state: 'idle', findings: this.findingCount() });
+    if (document) this.analysedVersions.set(document.uri, document.version);
+    this.publish(folder, file);
+    // A schema change can change any query's plan, in any file: the others follow without holding up the queue.
+    if (schemaChanged) void this.publishAll(folder).then((complete) => complete && this.sendIdle());
+    else this.sendIdle();
   }
 
   // --- diagnostics -------------------------------------------------------------------------------------------
@@ -366,29 +370,47 @@ export class PlanLensServer {
     const diagnostics: Diagnostic[] = lines
       ? findings.map((finding) => toDiagnostic(finding, lines, folder.root, linesOf))
       : [];
-    if (diagnostics.length === 0 && !folder.published.has(uri)) return;
-    if (diagnostics.length > 0) folder.published.add(uri);
+    // An open document always hears back, with the version analysed: clients can drop stale results.
+    const version = this.analysedVersions.get(uri);
+    if (diagnostics.length === 0 && !folder.published.has(uri) && version === undefined) return;
+    if (diagnostics.length > 0) folder.published.set(uri, diagnostics.length);
     else folder.published.delete(uri);
-    void this.connection.sendDiagnostics({ uri, diagnostics });
+    void this.connection.sendDiagnostics({ uri, version, diagnostics });
   }
 
-  /** Publishes every file with findings (the Problems panel lists the workspace) and clears the rest. */
-  private publishAll(folder: Folder): void {
+  /**
+   * Publishes every file with findings (the Problems panel lists the workspace) and clears the rest, yielding to
+   * the message loop every few milliseconds. Resolves false when a newer publishAll took over.
+   */
+  private async publishAll(folder: Folder): Promise<boolean> {
+    const generation = ++folder.publishGeneration;
     const files = new Set(folder.session?.files() ?? []);
-    for (const uri of folder.published) {
+    for (const uri of folder.published.keys()) {
       const absolute = uriToPath(uri);
       const file = absolute ? relativeToRoot(folder.root, absolute) : undefined;
       if (file) files.add(file);
     }
-    for (const file of files) this.publish(folder, file);
+    let sliceStart = performance.now();
+    for (const file of files) {
+      if (performance.now() - sliceStart > PUBLISH_SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (generation !== folder.publishGeneration) return false;
+        sliceStart = performance.now();
+      }
+      this.publish(folder, file);
+    }
+    return true;
   }
 
+  /** Findings published across all folders. */
   private findingCount(): number {
     let count = 0;
-    for (const folder of this.folders) {
-      for (const file of folder.session?.files() ?? []) count += this.findingsOf(folder, file).length;
-    }
+    for (const folder of this.folders) for (const published of folder.published.values()) count += published;
     return count;
+  }
+
+  private sendIdle(): void {
+    this.sendStatus({ state: 'idle', findings: this.findingCount() });
   }
 
   private sendStatus(status: StatusParams): void {
