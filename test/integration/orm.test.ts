@@ -176,3 +176,27 @@ test('Prisma: client queries get @@index lines in schema.prisma, then go away', 
   // Only the old single-column index, now a prefix of the new one, is left to report.
   assert.deepEqual(summary(after), [`${schema}:35:3 redundant-index`]);
 });
+
+test('an editor session re-plans ORM queries in other files when a model changes', async (t) => {
+  const { AnalysisSession } = await import('../../server/engine/analyze');
+  const { DEFAULT_CONFIG } = await import('../../server/engine/config');
+  const root = copyFixture('seed002');
+  t.after(() => removeWorkspace(root));
+  const models = 'agent_state/agent_database.py';
+  const planner = 'agent_state/planner.py';
+  const session = await AnalysisSession.open(root, DEFAULT_CONFIG);
+  t.after(() => session.close());
+  const indexRules = (file: string) => session.findingsFor(file).filter((finding) => INDEX_RULES.has(finding.ruleId)).map((f) => f.ruleId);
+  assert.deepEqual(indexRules(planner), ['incomplete-index', 'incomplete-index', 'temp-sort', 'missing-index']);
+  const text = session.textOf(models) ?? '';
+  const indexed = text.replace(
+    "task_status = Column(String(50), nullable=False, default='pending')",
+    "task_status = Column(String(50), nullable=False, default='pending', index=True)",
+  );
+  assert.notEqual(indexed, text);
+  assert.equal((await session.updateFile(models, indexed)).schemaChanged, true);
+  assert.deepEqual(indexRules(planner), ['incomplete-index', 'incomplete-index', 'temp-sort']);
+  // Renaming the mapped attribute (not the column) changes the SQL of the chains that use it: they are skipped now.
+  await session.updateFile(models, indexed.replace('    planner_id = Column(String(32), ForeignKey', '    planner = Column("planner_id", String(32), ForeignKey'));
+  assert.deepEqual(indexRules(planner), ['temp-sort']);
+});

@@ -18,7 +18,7 @@ import {
   stringValue,
   unwrapParentheses,
 } from './pythonSyntax';
-import { chainTops, unrollChain, type ChainStep } from './pythonChains';
+import { chainTopsMatching, unrollChain, type ChainStep } from './pythonChains';
 import { enclosingFunctionOf } from './pythonScope';
 import { detectQuote } from './sqlalchemy';
 
@@ -96,7 +96,7 @@ export function extractDjango(file: SourceFile, tree: Tree): DjangoFacts {
   const byName = new Map(models.map((model) => [model.name, model]));
   const ormModels = models.map((model) => toOrmModel(file.path, model));
   const statements = models.map((model) => toStatement(file.path, model, byName));
-  const queries = new QueryReader().read(tree);
+  const queries = new QueryReader().read(tree, file.text);
   return { models: ormModels, statements, queries };
 }
 
@@ -132,7 +132,12 @@ function toOrmModel(file: string, model: DjangoModel): OrmModel {
     name: model.name,
     table: model.table,
     file,
-    columns: [{ attr: 'pk', column: primaryKey[0] ?? 'id' }, ...model.fields.map((field) => ({ attr: field.attr, column: field.column }))],
+    // `pk`, every field, and the `<fk>_id` attribute Django adds next to each relation.
+    columns: [
+      { attr: 'pk', column: primaryKey[0] ?? 'id' },
+      ...model.fields.map((field) => ({ attr: field.attr, column: field.column })),
+      ...model.fields.filter((field) => field.target !== undefined).map((field) => ({ attr: `${field.attr}_id`, column: field.column })),
+    ],
     primaryKey,
     defaultOrder: model.ordering,
     foreignKeys: model.fields
@@ -432,9 +437,9 @@ interface QuerySetState {
 }
 
 class QueryReader {
-  read(tree: Tree): OrmQuery[] {
+  read(tree: Tree, text: string): OrmQuery[] {
     const queries: OrmQuery[] = [];
-    for (const top of chainTops(tree.rootNode)) {
+    for (const top of chainTopsMatching(tree.rootNode, text, /\b[A-Z]\w*\.objects\b/g)) {
       const query = this.readChain(top);
       if (query) queries.push(query);
     }

@@ -47,22 +47,31 @@ export function unrollChain(top: Node): { root: Node; steps: ChainStep[] } {
   return { root: node, steps };
 }
 
-/** Chain tops: calls (and attribute/subscript continuations) that are not themselves part of a longer chain. */
-export function chainTops(root: Node): Node[] {
+/**
+ * The outermost expression of every chain that contains one of `pattern`'s matches (e.g. `.query(`), found from the
+ * match's position: visiting only these is much cheaper than walking every call of the file.
+ */
+export function chainTopsMatching(root: Node, text: string, pattern: RegExp): Node[] {
   const tops = new Map<string, Node>();
-  for (const call of root.descendantsOfType('call')) {
-    let current: Node = call;
+  for (const match of text.matchAll(pattern)) {
+    const at = (match.index ?? 0) + match[0].search(/\w/);
+    let current: Node | null = root.descendantForIndex(at);
+    if (!current || current.type !== 'identifier') continue;
+    // `session.query`: the name is the attribute of an attribute node; the chain continues from that node.
+    if (current.parent?.type === 'attribute') current = current.parent;
     for (;;) {
-      const parent = current.parent;
-      if (!parent) break;
-      const continues =
-        (parent.type === 'attribute' && parent.childForFieldName('object')?.startIndex === current.startIndex && parent.childForFieldName('object')?.endIndex === current.endIndex) ||
-        (parent.type === 'call' && parent.childForFieldName('function')?.endIndex === current.endIndex && parent.childForFieldName('function')?.startIndex === current.startIndex) ||
-        (parent.type === 'subscript' && parent.childForFieldName('value')?.endIndex === current.endIndex && parent.childForFieldName('value')?.startIndex === current.startIndex);
-      if (!continues) break;
+      const parent: Node | null = current.parent;
+      if (!parent || !continuesChain(parent, current)) break;
       current = parent;
     }
     tops.set(`${current.startIndex}:${current.endIndex}`, current);
   }
   return [...tops.values()];
+}
+
+function continuesChain(parent: Node, child: Node): boolean {
+  const field = parent.type === 'attribute' ? 'object' : parent.type === 'call' ? 'function' : parent.type === 'subscript' ? 'value' : undefined;
+  if (!field) return false;
+  const slot = parent.childForFieldName(field);
+  return slot !== null && slot.startIndex === child.startIndex && slot.endIndex === child.endIndex;
 }

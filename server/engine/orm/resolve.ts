@@ -137,7 +137,7 @@ function renderQuery(query: OrmQuery, registry: ModelRegistry, file: string): st
   /** Models a SQLAlchemy expression mentions without a join: SQLAlchemy adds them to FROM. */
   const implicit: OrmModel[] = [];
   const column = (model: OrmModel, attr: string) => {
-    const found = model.columns.find((c) => c.attr === attr) ?? model.columns.find((c) => c.column === attr);
+    const found = model.columns.find((c) => c.attr === attr);
     return found ? `${quote(model.table)}.${quote(found.column)}` : undefined;
   };
   const linkTarget = (model: OrmModel, attr: string): { target: OrmModel; on: string; nullable: boolean } | undefined => {

@@ -163,7 +163,7 @@ export function extractSqlAlchemy(file: SourceFile, tree: Tree): SqlAlchemyFacts
   const tables = reader.readTables();
   const models = tables.map((table) => toModel(file.path, table));
   const statements = tables.map((table) => toStatement(file.path, table)).filter((s): s is ExtractedSql => s !== undefined);
-  const queries = readSqlAlchemyQueries(tree);
+  const queries = readSqlAlchemyQueries(tree, file.text);
   return { models, statements, queries };
 }
 
@@ -383,22 +383,27 @@ function lastName(node: Node): string | undefined {
 
 class ModelReader {
   private readonly text: string;
-  private readonly namespace: string;
-  private readonly quote: string;
   /** Column-bearing classes that are not tables themselves (mixins, abstract bases), by name. */
   private readonly mixins = new Map<string, SqlAlchemyColumn[]>();
   /** Classes deriving from Flask-SQLAlchemy's `db.Model` in this file (abstract bases included). */
   private readonly flaskClasses = new Set<string>();
-  private readonly indexImport: SqlAlchemyAnchors['indexImport'];
+  /** How the module writes SQLAlchemy code; read only once a table is found (most files have none). */
+  private moduleStyle: Pick<SqlAlchemyAnchors, 'namespace' | 'quote' | 'indexImport'> | undefined;
 
   constructor(
     file: SourceFile,
     private readonly tree: Tree,
   ) {
     this.text = file.text;
-    this.namespace = detectNamespace(this.text);
-    this.quote = detectQuote(tree.rootNode) ?? '"';
-    this.indexImport = this.namespace === '' ? indexImportEdit(tree.rootNode, this.text) : undefined;
+  }
+
+  private style(): Pick<SqlAlchemyAnchors, 'namespace' | 'quote' | 'indexImport'> {
+    if (!this.moduleStyle) {
+      const namespace = detectNamespace(this.text);
+      const indexImport = namespace === '' ? indexImportEdit(this.tree.rootNode, this.text) : undefined;
+      this.moduleStyle = { namespace, quote: detectQuote(this.tree.rootNode) ?? '"', ...(indexImport ? { indexImport } : {}) };
+    }
+    return this.moduleStyle;
   }
 
   readTables(): TableDef[] {
@@ -503,8 +508,7 @@ class ModelReader {
     const anchors: SqlAlchemyAnchors = {
       orm: 'sqlalchemy',
       form: 'class',
-      namespace: this.namespace,
-      quote: this.quote,
+      ...this.style(),
       indent,
       columns: columns.map(({ column, attr, indexInsertAt, hasIndexArgument, multiline, source }) => ({
         column,
@@ -517,7 +521,6 @@ class ModelReader {
       definitionEnd: node.endIndex,
       tableArgsInline: !tablename && body.startPosition.row === node.startPosition.row,
     };
-    if (this.indexImport) anchors.indexImport = this.indexImport;
     if (tableArgs) anchors.tableArgs = tableArgsAnchor(tableArgs);
     return anchors;
   }
@@ -544,15 +547,14 @@ class ModelReader {
       anchors: {
         orm: 'sqlalchemy',
         form: 'table',
-        namespace: this.namespace,
-        quote: quoteOf(args.positional[0]) ?? this.quote,
+        ...this.style(),
+        quote: quoteOf(args.positional[0]) ?? this.style().quote,
         indent: indentAt(this.text, (args.positional[2] ?? args.positional[0]).startIndex),
         columns: [],
         tableArgsAt: statement.endIndex,
         definitionEnd: statement.endIndex,
       },
     };
-    if (this.indexImport) table.anchors.indexImport = this.indexImport;
     let lastPositionalEnd = args.positional[args.positional.length - 1]?.endIndex;
     for (const argument of args.positional.slice(2)) {
       const node = unwrapParentheses(argument);

@@ -3,11 +3,14 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { columnToken, modelsInTemplate, valueToken, type OrmQuery } from './ormTypes';
 import { callArguments, calleeName, calleeNamespace, isTrue, stringValue, unwrapParentheses } from './pythonSyntax';
-import { chainTops, unrollChain, type ChainStep } from './pythonChains';
+import { chainTopsMatching, unrollChain, type ChainStep } from './pythonChains';
 import { enclosingFunctionOf } from './pythonScope';
 
-export function readSqlAlchemyQueries(tree: Tree): OrmQuery[] {
-  return new QueryReader(tree).read();
+/** Where a SQLAlchemy chain can start: `x.query(`, `select(`, `M.query.`, `x.get(M, …`. */
+const CHAIN_START = /\.query\b|\bselect\s*\(|\.get(?:_or_404)?\(\s*[A-Z]/g;
+
+export function readSqlAlchemyQueries(tree: Tree, text: string): OrmQuery[] {
+  return new QueryReader(tree, text).read();
 }
 
 /** Methods that end a chain: they run it (or turn it into something else) without changing its SQL. */
@@ -26,11 +29,14 @@ const VALUE_OPERATORS: Record<string, string> = { '==': '=', '!=': '!=', '<': '<
 const MIRRORED: Record<string, string> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=', '!=': '!=' };
 
 class QueryReader {
-  constructor(private readonly tree: Tree) {}
+  constructor(
+    private readonly tree: Tree,
+    private readonly text: string,
+  ) {}
 
   read(): OrmQuery[] {
     const queries: OrmQuery[] = [];
-    for (const top of chainTops(this.tree.rootNode)) {
+    for (const top of chainTopsMatching(this.tree.rootNode, this.text, CHAIN_START)) {
       const query = this.readChain(top);
       if (query) queries.push(query);
     }
