@@ -317,10 +317,10 @@ export type SchemaHome =
   | { kind: 'host-literal'; statement: ExtractedSql }
   | OrmModelHome;
 
-/** A table defined by an ORM model (or only by Alembic revisions): fixes/ormFix.ts writes the index into it. */
+/** A table defined by an ORM model (or only by Alembic or Knex migrations): fixes/ormFix.ts writes the index there. */
 export interface OrmModelHome {
   kind: 'orm-model';
-  orm: 'sqlalchemy' | 'django' | 'prisma' | 'alembic';
+  orm: 'sqlalchemy' | 'django' | 'prisma' | 'alembic' | 'knex';
   file: string;
   /** Class name, `Table(...)` variable, Prisma model name, or (Alembic) the table name. */
   model: string;

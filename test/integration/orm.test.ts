@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyze, applyFix, assertPythonCompiles, copyFixture, removeWorkspace, textAt, where } from '../helpers/workspace';
+import { AnalysisSession } from '../../server/engine/analyze';
+import { DEFAULT_CONFIG } from '../../server/engine/config';
 import type { AnalysisResult, Finding } from '../../server/engine/types';
 
 /** The index rules only: other rule families are tested on their own fixtures. */
@@ -178,15 +180,17 @@ test('Prisma: client queries get @@index lines in schema.prisma, then go away', 
 });
 
 test('an editor session re-plans ORM queries in other files when a model changes', async (t) => {
-  const { AnalysisSession } = await import('../../server/engine/analyze');
-  const { DEFAULT_CONFIG } = await import('../../server/engine/config');
   const root = copyFixture('seed002');
   t.after(() => removeWorkspace(root));
   const models = 'agent_state/agent_database.py';
   const planner = 'agent_state/planner.py';
   const session = await AnalysisSession.open(root, DEFAULT_CONFIG);
   t.after(() => session.close());
-  const indexRules = (file: string) => session.findingsFor(file).filter((finding) => INDEX_RULES.has(finding.ruleId)).map((f) => f.ruleId);
+  const indexRules = (file: string) =>
+    session
+      .findingsFor(file)
+      .filter((finding) => INDEX_RULES.has(finding.ruleId))
+      .map((finding) => finding.ruleId);
   assert.deepEqual(indexRules(planner), ['incomplete-index', 'incomplete-index', 'temp-sort', 'missing-index']);
   const text = session.textOf(models) ?? '';
   const indexed = text.replace(
@@ -199,4 +203,40 @@ test('an editor session re-plans ORM queries in other files when a model changes
   // Renaming the mapped attribute (not the column) changes the SQL of the chains that use it: they are skipped now.
   await session.updateFile(models, indexed.replace('    planner_id = Column(String(32), ForeignKey', '    planner = Column("planner_id", String(32), ForeignKey'));
   assert.deepEqual(indexRules(planner), ['temp-sort']);
+});
+
+test('Knex: tables built by migrations get a new migration with table.index (or raw SQL for DESC), then the finding goes away', async (t) => {
+  const root = copyFixture('knex');
+  t.after(() => removeWorkspace(root));
+  const queries = 'src/orders.py';
+  const before = await analyze(root, {});
+  assert.deepEqual(summary(before), [`${queries}:3:9 incomplete-index`, `${queries}:8:25 missing-index`]);
+  const users = findingAt(before, `${queries}:8:25 missing-index`);
+  const fix = users.fixes[0];
+  assert.match(fix?.title ?? '', /^Add index users_status_idx ON users\(status\) in a new Knex migration db\/migrations\/\d{14}_add_users_status_idx\.js$/);
+  assert.equal(fix?.edits.length, 1);
+  assert.equal(
+    fix?.edits[0].kind === 'create' ? fix.edits[0].text : '',
+    [
+      'exports.up = function (knex) {',
+      "  return knex.schema.alterTable('users', (table) => {",
+      "    table.index(['status'], 'users_status_idx');",
+      '  });',
+      '};',
+      '',
+      'exports.down = function (knex) {',
+      "  return knex.schema.alterTable('users', (table) => {",
+      "    table.dropIndex(['status'], 'users_status_idx');",
+      '  });',
+      '};',
+      '',
+    ].join('\n'),
+  );
+  applyFix(root, fix);
+  const orders = findingAt(await analyze(root), `${queries}:3:9 incomplete-index`);
+  assert.deepEqual(orders.suggestion?.columns.map((column) => `${column.name}${column.desc ? ' DESC' : ''}`), ['user_id', 'state', 'placed_at DESC']);
+  assert.match(orders.fixes[0]?.edits[0].kind === 'create' ? orders.fixes[0].edits[0].text : '', /return knex\.raw\('CREATE INDEX IF NOT EXISTS orders_user_id_state_placed_at_desc_idx ON orders\(user_id, state, placed_at DESC\)'\);/);
+  applyFix(root, orders.fixes[0]);
+  const after = await analyze(root);
+  assert.ok(!summary(after).some((line) => line.startsWith(queries)), summary(after).join('\n'));
 });

@@ -302,3 +302,39 @@ model Comment {
   assert.ok(commentText.endsWith('  postId Int\n\n  @@index([postId])\n}\n'), commentText);
   assert.equal((await fixModel({ 'schema.prisma': commentText }, 'Comment', suggestion('Comment', 'ix_c', [['postId']]))).fix, undefined);
 });
+
+test('Knex: a TypeScript ES-module migration gets a typed async migration next to it', async () => {
+  const migration = `import type { Knex } from 'knex';
+
+export async function up(knex: Knex): Promise<void> {
+  await knex.schema.createTable('events', (t) => {
+    t.increments('id');
+    t.string('kind');
+  });
+}
+`;
+  const { fix } = await fixModel({ 'db/migrations/20240101000000_init.ts': migration }, 'events', suggestion('events', 'events_kind_index', [['kind']]));
+  assert.equal(fix?.title, 'Add index events_kind_index ON events(kind) in a new Knex migration db/migrations/20250102030405_add_events_kind_index.ts');
+  assert.deepEqual(fix?.edits, [
+    {
+      kind: 'create',
+      file: 'db/migrations/20250102030405_add_events_kind_index.ts',
+      text: [
+        "import type { Knex } from 'knex';",
+        '',
+        'export async function up(knex: Knex): Promise<void> {',
+        "  await knex.schema.alterTable('events', (table) => {",
+        "    table.index(['kind'], 'events_kind_index');",
+        '  });',
+        '}',
+        '',
+        'export async function down(knex: Knex): Promise<void> {',
+        "  await knex.schema.alterTable('events', (table) => {",
+        "    table.dropIndex(['kind'], 'events_kind_index');",
+        '  });',
+        '}',
+        '',
+      ].join('\n'),
+    },
+  ]);
+});

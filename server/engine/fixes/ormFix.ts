@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import type { Fix, FileEdit, IndexSuggestion, OrmModelHome, TableInfo } from '../types';
-import type { AlembicTarget, DjangoAnchors, PrismaAnchors, SqlAlchemyAnchors } from '../orm/fixAnchors';
+import type { AlembicTarget, DjangoAnchors, KnexAnchors, PrismaAnchors, SqlAlchemyAnchors } from '../orm/fixAnchors';
 import { describeColumns } from '../rules/describe';
 import { djangoIndexName } from '../orm/django';
 
@@ -30,6 +30,8 @@ export function ormFix(suggestion: IndexSuggestion, table: TableInfo, home: OrmM
       const revision = alembicRevision(suggestion, table.name, anchors.alembic, anchors.quote, env);
       return revision ? { title: `${title(suggestion)} in a new Alembic revision ${revision.file}`, edits: [revision] } : undefined;
     }
+    case 'knex':
+      return knexFix(suggestion, table, home, anchors, env);
     case 'django':
       return djangoFix(suggestion, home, anchors, text);
     case 'prisma':
@@ -215,6 +217,47 @@ function alembicRevision(
   ];
   const file = path.posix.join(target.dir, `${revision}_add_${suggestion.name.toLowerCase()}.py`);
   return { kind: 'create', file, text: lines.join('\n') };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Knex
+
+/** A new migration next to the one that built the table, named like Knex's own (`20240102030405_add_x.js`). */
+function knexFix(suggestion: IndexSuggestion, table: TableInfo, home: OrmModelHome, anchors: KnexAnchors, env: OrmFixEnvironment): Fix | undefined {
+  const q = anchors.quote;
+  const extension = path.posix.extname(home.file);
+  const typed = /^\.[cm]?ts$/.test(extension);
+  const stamp = (env.now ?? new Date()).toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  const file = path.posix.join(path.posix.dirname(home.file), `${stamp}_add_${suggestion.name.toLowerCase()}${extension}`);
+  const columns = `[${suggestion.columns.map((column) => `${q}${column.name}${q}`).join(', ')}]`;
+  const descending = suggestion.columns.some((column) => column.desc);
+  // Knex's index builder has no sort order: a descending index is written as SQL.
+  const up = descending
+    ? [`knex.raw(${q}${suggestion.ddl}${q})`]
+    : [`knex.schema.alterTable(${q}${table.name}${q}, (table) => {`, `    table.index(${columns}, ${q}${suggestion.name}${q});`, '  })'];
+  const down = descending
+    ? [`knex.raw(${q}DROP INDEX IF EXISTS ${suggestion.name}${q})`]
+    : [`knex.schema.alterTable(${q}${table.name}${q}, (table) => {`, `    table.dropIndex(${columns}, ${q}${suggestion.name}${q});`, '  })'];
+  // `return …;` in CommonJS migrations, `await …;` in async ES-module ones.
+  const statement = (expression: string[]) => `  ${anchors.esm ? 'await' : 'return'} ${expression.join('\n')};`;
+  const signature = (name: string) =>
+    anchors.esm ? `export async function ${name}(knex${typed ? ': Knex' : ''})${typed ? ': Promise<void>' : ''} {` : `exports.${name} = function (knex) {`;
+  const close = anchors.esm ? '}' : '};';
+  const lines = [
+    ...(typed && anchors.esm ? [`import type { Knex } from ${q}knex${q};`, ''] : []),
+    signature('up'),
+    statement(up),
+    close,
+    '',
+    signature('down'),
+    statement(down),
+    close,
+    '',
+  ];
+  return {
+    title: `${title(suggestion)} in a new Knex migration ${file}`,
+    edits: [{ kind: 'create', file, text: lines.join('\n') }],
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

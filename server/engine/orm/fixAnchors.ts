@@ -2,7 +2,7 @@
 // (offsets into the model's file) and carry them in the table's SchemaHome; fixes/ormFix.ts only edits text.
 import type { OffsetRange } from '../types';
 
-export type OrmFixAnchors = SqlAlchemyAnchors | AlembicAnchors | DjangoAnchors | PrismaAnchors;
+export type OrmFixAnchors = SqlAlchemyAnchors | AlembicAnchors | KnexAnchors | DjangoAnchors | PrismaAnchors;
 
 /** An insertion that makes `Index` importable: `, Index` after the last imported name, or a new import line. */
 export interface ImportEdit {
@@ -63,6 +63,14 @@ export interface AlembicAnchors {
   orm: 'alembic';
   quote: string;
   alembic?: AlembicTarget;
+}
+
+/** A table built by Knex migrations: a fix is a new migration in the same folder, in the same module style. */
+export interface KnexAnchors {
+  orm: 'knex';
+  /** The migration uses `export` (ES modules / TypeScript) rather than `exports.up =`. */
+  esm: boolean;
+  quote: string;
 }
 
 export interface DjangoAnchors {

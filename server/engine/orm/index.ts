@@ -8,6 +8,7 @@ import { extractAlembic, isAlembicRevision } from './alembic';
 import { DJANGO_HINT, extractDjango } from './django';
 import { extractPrismaSchema } from './prisma';
 import { extractPrismaQueries } from './prismaQueries';
+import { extractKnexMigration, isKnexMigration } from './knex';
 import type { OrmFacts } from './ormTypes';
 
 export { ormSchemaUnits } from './resolve';
@@ -69,7 +70,9 @@ async function extractOrm(file: SourceFile): Promise<OrmExtraction | undefined> 
     case 'typescript':
     case 'javascript': {
       const queries = await extractPrismaQueries(file);
-      return queries.length > 0 ? { facts: { models: [], queries, resolved: [] }, statements: [] } : undefined;
+      const statements = isKnexMigration(file) ? await extractKnexMigration(file) : [];
+      if (queries.length === 0 && statements.length === 0) return undefined;
+      return { facts: { models: [], queries, resolved: [] }, statements };
     }
     default:
       return undefined;

@@ -367,8 +367,8 @@ function nearestAlembicTarget(file: string, targets: Map<string, AlembicTarget>)
 
 /**
  * Schema units for DDL generated from ORM code. Models come first (priority 0.5: before SQL schema files and
- * migrations, so the model is the table's home and its fix target); Alembic revisions apply in revision order
- * after SQL migrations (2.5).
+ * migrations, so the model is the table's home and its fix target); Alembic revisions (in revision order) and Knex
+ * migrations (in file order) apply after SQL migrations (2.5).
  */
 export function ormSchemaUnits(facts: Iterable<FileFacts>): Array<SchemaUnit & { priority: number; sortKey: string }> {
   const units: Array<SchemaUnit & { priority: number; sortKey: string }> = [];
@@ -380,7 +380,9 @@ export function ormSchemaUnits(facts: Iterable<FileFacts>): Array<SchemaUnit & {
       revisions.push(fact);
       continue;
     }
-    units.push({ label: fact.file, statements: generated, home: homeOf, priority: 0.5, sortKey: fact.file });
+    // Knex migrations apply after SQL migrations, in file-name (timestamp) order; models before everything.
+    const knex = generated.some((statement) => statement.home?.kind === 'orm-model' && statement.home.orm === 'knex');
+    units.push({ label: fact.file, statements: generated, home: homeOf, priority: knex ? 2.5 : 0.5, sortKey: fact.file });
   }
   for (const [position, fact] of orderRevisions(revisions).entries()) {
     const statements = fact.statements.filter((statement) => statement.role === 'schema' && statement.home);
