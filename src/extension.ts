@@ -20,7 +20,7 @@ import {
   type StatusParams,
 } from '../server/lsp/protocol';
 
-const LANGUAGES = ['sql', 'python', 'typescript', 'javascript', 'typescriptreact', 'javascriptreact', 'rust'];
+const LANGUAGES = ['sql', 'python', 'typescript', 'javascript', 'typescriptreact', 'javascriptreact', 'rust', 'prisma'];
 
 /** What `activate` returns: hooks the real-editor tests use to look inside. */
 export interface PlanLensApi {
@@ -94,7 +94,7 @@ function createClient(context: vscode.ExtensionContext, output: vscode.LogOutput
     synchronize: {
       configurationSection: 'planlens',
       fileEvents: [
-        vscode.workspace.createFileSystemWatcher('**/*.{sql,py,ts,tsx,js,jsx,mjs,cjs,rs}'),
+        vscode.workspace.createFileSystemWatcher('**/*.{sql,py,ts,tsx,js,jsx,mjs,cjs,rs,prisma}'),
         vscode.workspace.createFileSystemWatcher('**/planlens.json'),
       ],
     },
