@@ -89,6 +89,8 @@ function createClient(context: vscode.ExtensionContext, output: vscode.LogOutput
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
       ...LANGUAGES.map((language) => ({ scheme: 'file', language })),
+      // Without the Prisma extension, schema.prisma opens as plain text: match it by name too.
+      { scheme: 'file', pattern: '**/*.prisma' },
       { scheme: 'untitled', language: 'sql' },
     ],
     synchronize: {
