@@ -13,7 +13,7 @@ import type {
   SourceFile,
   SourceLocation,
 } from './types';
-import { discoverFiles, languageForPath, readSourceFile } from './workspace/files';
+import { MAX_FILE_BYTES, discoverFiles, languageForPath, readSourceFile } from './workspace/files';
 import { extractSqlFile } from './extract/sqlFile';
 import { extractPython } from './extract/python';
 import { extractTypeScript } from './extract/typescript';
@@ -36,6 +36,7 @@ import { indexFix, type FixEnvironment } from './fixes/indexFix';
 import { ormSchemaUnits, resolveOrmQueries, withOrmFacts } from './orm';
 import { LineIndex } from './text/lineIndex';
 import { FixCache, PlanCache, type PlanInputs } from './planCache';
+import { parsingLimit, planningLimit } from './sql/limits';
 
 /** Extracts one file's statements; a failure here is a note, never a lost run. */
 async function extractFacts(file: SourceFile, root: string): Promise<FileFacts | undefined> {
@@ -159,7 +160,13 @@ async function readAndExtract(
   if (textOverride !== undefined) {
     const language = languageForPath(relative);
     if (!language) return { notes };
-    file = { path: relative, language, text: textOverride.replace(/^\uFEFF/, '') };
+    // An editor buffer is held to the same size limit as a file on disk.
+    if (textOverride.length > MAX_FILE_BYTES / 3 && Buffer.byteLength(textOverride, 'utf8') > MAX_FILE_BYTES) {
+      notes.push({ level: 'warning', file: relative, message: 'skipped: the editor buffer is over the 2 MB limit' });
+      return { notes };
+    }
+    // A BOM the editor kept becomes a space: offsets stay those of the editor's text.
+    file = { path: relative, language, text: textOverride.replace(/^\uFEFF/, ' ') };
   } else {
     const read = readSourceFile(root, relative);
     if (read.note) notes.push(read.note);
@@ -336,7 +343,10 @@ export class AnalysisSession {
       workloadChanged || unparsed ? await completeWorkloadFacts(ws.facts, ws.texts, ws.workloadCompletion, unparsed ? [file] : []) : [];
     this.lastUpdateChangedWorkload = workloadChanged || completed.length > 0;
     const fingerprint = schemaFingerprint(ws.facts, ws.config, ws.databases);
-    if (fingerprint === this.fingerprint) return { schemaChanged: false };
+    if (fingerprint === this.fingerprint) {
+      refreshSchemaHomes(ws, file);
+      return { schemaChanged: false };
+    }
     this.fingerprint = fingerprint;
     const db = await buildWorkspaceSchema(ws.facts, ws.config, ws.databases, ws.fileNotes);
     ws.db.close();
@@ -535,6 +545,14 @@ function toFinding(
 export function analyzeStatement(workspace: PreparedWorkspace, statement: ExtractedSql): Finding[] {
   const { db, config } = workspace;
   const findings: Finding[] = [];
+  // sql.js and the SQL parser cannot be interrupted: statements over the limits are skipped, with a note.
+  const overLimit = planningLimit(statement.sql);
+  if (overLimit) {
+    addFileNote(workspace, statement, overLimit);
+    return findings;
+  }
+  const parseLimit = parsingLimit(statement.sql);
+  if (parseLimit) addFileNote(workspace, statement, parseLimit);
   const planned = workspace.planCache.lookup(db, statement.sql, planInputs(workspace));
   const plan = planned.plan;
   if (!plan.ok) {
@@ -588,9 +606,37 @@ function planInputs(workspace: PreparedWorkspace): PlanInputs {
   const columnsOf = (table: string) => db.tables.get(table.toLowerCase())?.columns.map((c) => c.name) ?? [];
   return {
     explain: (sql) => db.explain(sql),
-    shape: (sql) => analyzeQueryShape(sql, { columnsOf }),
+    shape: (sql) => (parsingLimit(sql) ? undefined : analyzeQueryShape(sql, { columnsOf })),
     diagnose: (sql, shape, plan) => diagnoseQuery({ sql, shape, planRoots: plan.roots, planFlat: plan.flat, db, config, namingStyle }),
   };
+}
+
+/**
+ * The schema did not change, but the file's DDL statements are new objects whose literal and migration-list details
+ * (where a fix is written) may have: tables whose home is a DDL string in this file point at the new statement.
+ */
+function refreshSchemaHomes(workspace: PreparedWorkspace, file: string): void {
+  const statements = workspace.facts.get(file)?.statements ?? [];
+  for (const table of workspace.db.tables.values()) {
+    const home = table.home;
+    if (home?.kind !== 'host-literal' || home.statement.file !== file) continue;
+    const current = statements.find((statement) => statement.range.start === home.statement.range.start && statement.sql === home.statement.sql);
+    if (current) table.home = { kind: 'host-literal', statement: current };
+  }
+}
+
+/** A note about one statement, kept with its file's notes (replaced when the file changes), once per message. */
+function addFileNote(workspace: PreparedWorkspace, statement: ExtractedSql, message: string): void {
+  const notes = workspace.fileNotes.get(statement.file) ?? [];
+  const source = workspace.texts.get(statement.file);
+  let lines = workspace.lineIndexes.get(statement.file);
+  if (!lines && source !== undefined) {
+    lines = new LineIndex(source);
+    workspace.lineIndexes.set(statement.file, lines);
+  }
+  const text = lines ? `line ${lines.positionAt(statement.range.start).line + 1}: ${message}` : message;
+  if (!notes.some((note) => note.message === text)) notes.push({ level: 'info', file: statement.file, message: text });
+  workspace.fileNotes.set(statement.file, notes);
 }
 
 function holdsSchema(fact: FileFacts | undefined): boolean {

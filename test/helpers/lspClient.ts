@@ -20,11 +20,17 @@ export interface TestClient {
   connection: ProtocolConnection;
   process: ChildProcess;
   diagnostics: Map<string, Diagnostic[]>;
+  /** The document version each URI's last diagnostics were published for (open documents only). */
+  versions: Map<string, number | undefined>;
   logs: string[];
   statuses: Array<{ state: string; findings: number }>;
   uri(relative: string): string;
-  /** Resolves when `predicate` holds for the diagnostics of `relative`, or rejects after `timeoutMs`. */
-  waitForDiagnostics(relative: string, predicate: (diagnostics: Diagnostic[]) => boolean, timeoutMs?: number): Promise<Diagnostic[]>;
+  /** Resolves when `predicate` holds for the diagnostics of `relative` (and their version), or rejects after `timeoutMs`. */
+  waitForDiagnostics(
+    relative: string,
+    predicate: (diagnostics: Diagnostic[], version: number | undefined) => boolean,
+    timeoutMs?: number,
+  ): Promise<Diagnostic[]>;
   stop(): Promise<void>;
 }
 
@@ -32,11 +38,13 @@ export async function startClient(root: string, settings: Record<string, unknown
   const child = spawn(process.execPath, [SERVER, '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
   const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
   const diagnostics = new Map<string, Diagnostic[]>();
+  const versions = new Map<string, number | undefined>();
   const listeners = new Set<() => void>();
   const logs: string[] = [];
   const statuses: Array<{ state: string; findings: number }> = [];
   connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
     diagnostics.set(params.uri, params.diagnostics);
+    versions.set(params.uri, params.version);
     for (const listener of listeners) listener();
   });
   connection.onNotification('window/logMessage', (params: { message: string }) => {
@@ -73,6 +81,7 @@ export async function startClient(root: string, settings: Record<string, unknown
     connection,
     process: child,
     diagnostics,
+    versions,
     logs,
     statuses,
     uri,
@@ -81,7 +90,7 @@ export async function startClient(root: string, settings: Record<string, unknown
       return new Promise((resolve, reject) => {
         const check = () => {
           const current = diagnostics.get(key);
-          if (current && predicate(current)) {
+          if (current && predicate(current, versions.get(key))) {
             listeners.delete(check);
             clearTimeout(timer);
             resolve(current);

@@ -198,6 +198,30 @@ describe('analysis with the cache', () => {
     }
   });
 
+  it('keeps fixes right when a file holding DDL changes but the schema does not (typing after the last DDL string)', async () => {
+    const root = path.join(FIXTURES, 'seed000');
+    const file = 'computer/parachute/db/database.py';
+    const text = fs.readFileSync(path.join(root, file), 'utf8');
+    const session = await AnalysisSession.open(root, DEFAULT_CONFIG);
+    const view = () => session.findingsFor(file).map((finding) => [finding.ruleId, finding.fixes.map((fix) => fix.title)]);
+    try {
+      const fresh = view();
+      assert.ok(fresh.some(([, fixes]) => fixes.length > 0));
+      // Typing the closing quote of each DDL string: first the string is unterminated (the schema loses it), then the
+      // file ends right after it (the schema is whole again, but the migration list around it is unterminated).
+      const ends = session.factsOf(file)!.statements.filter((statement) => statement.role === 'schema').map((statement) => statement.range.end);
+      for (const end of ends) {
+        await session.updateFile(file, text.slice(0, end - 1));
+        await session.updateFile(file, text.slice(0, end));
+        view();
+        await session.updateFile(file, text);
+        assert.deepEqual(view(), fresh, `after a cut at ${end}`);
+      }
+    } finally {
+      session.close();
+    }
+  });
+
   it('reports a rule that throws once, and keeps the other rules findings', async () => {
     const brokenRule: QueryRule = {
       meta: { id: 'broken-rule' as RuleId, defaultSeverity: 'warning', summary: 'always throws', fixable: false },
