@@ -131,6 +131,11 @@ export interface CalleeRef {
   receiver?: string;
   /** The whole call expression. */
   range: OffsetRange;
+  /**
+   * The call runs a statement prepared elsewhere (`stmt.run(x)` after `const stmt = db.prepare(sql)`, rusqlite
+   * `stmt.execute(…)` after `conn.prepare(sql)`): the range of the prepare call, which is the statement's `call`.
+   */
+  prepared?: OffsetRange;
 }
 
 /** A function or method definition that code can call by name. */
@@ -168,6 +173,11 @@ export interface LoopFact {
   polling: boolean;
   /** `qualifiedName` of the enclosing function; absent at module level. */
   function?: string;
+  /**
+   * The loop runs inside one explicit transaction (a better-sqlite3 `db.transaction(…)` callback, after sqlx
+   * `pool.begin()` or rusqlite `conn.transaction()`): its writes share one commit.
+   */
+  transaction?: boolean;
 }
 
 /** A call made on every iteration of a loop (the innermost loop of its own function). */
@@ -249,6 +259,11 @@ export interface ConnectionFact {
   concurrency: string[];
   /** `:memory:` databases: journal mode and timeouts do not matter. */
   inMemory: boolean;
+  /**
+   * A builder the settings are chained on (sqlx `SqliteConnectOptions::from_str(url)?.create_if_missing(true)`):
+   * a fix appends one more option call at its end.
+   */
+  builderRange?: OffsetRange;
 }
 
 export interface WorkloadFacts {

@@ -20,12 +20,13 @@ test('better-sqlite3: composite index with ORDER BY, a column from a later ALTER
   t.after(() => removeWorkspace(root));
   const file = 'src/db.ts';
   const before = await analyze(root);
-  // Silent: the unique email lookup, the indexed user_id queries (TS and node:sqlite in .mjs), the pragma,
-  // the suppressed report, and the PostgreSQL script.
-  assert.deepEqual(summary(before), [`${file}:6:26 missing-index`, `${file}:19:21 missing-index`]);
+  // Silent: the unique email lookup, the indexed user_id queries (TS and node:sqlite in .mjs), the WAL pragma,
+  // the suppressed report, and the PostgreSQL script. The node:sqlite script's connection sets nothing: a hint.
+  const script = 'scripts/userOrders.mjs:3:12 pragma-config';
+  assert.deepEqual(summary(before), [script, `${file}:6:26 missing-index`, `${file}:19:21 missing-index`]);
   assert.deepEqual(infoNotes(before), ['info scripts/warehouse.js: skipped: imports pg (PostgreSQL) and no SQLite driver']);
 
-  const [recent, region] = before.findings;
+  const [, recent, region] = before.findings;
   assert.match(textAt(before, recent), /^`\n {2}SELECT id, user_id, total_cents, created_at\n[^`]*LIMIT @limit\n`$/);
   assert.deepEqual(recent.suggestion?.columns, [
     { name: 'status', desc: false },
@@ -48,11 +49,11 @@ test('better-sqlite3: composite index with ORDER BY, a column from a later ALTER
 
   applyFix(root, recent.fixes[0]);
   const afterFirst = await analyze(root);
-  assert.deepEqual(summary(afterFirst), [`${file}:19:21 missing-index`]);
+  assert.deepEqual(summary(afterFirst), [script, `${file}:19:21 missing-index`]);
   // The region fix is recomputed against the new folder: it now takes number 004.
-  applyFix(root, afterFirst.findings[0].fixes[0]);
+  applyFix(root, afterFirst.findings[1].fixes[0]);
   assert.ok(fs.existsSync(path.join(root, 'migrations/004_add_idx_users_region.sql')));
-  assert.deepEqual(summary(await analyze(root)), []);
+  assert.deepEqual(summary(await analyze(root)), [script]);
 });
 
 test('better-sqlite3: the suppression comment is what keeps the nightly report silent', async (t) => {
@@ -62,9 +63,14 @@ test('better-sqlite3: the suppression comment is what keeps the nightly report s
   const text = fs.readFileSync(file, 'utf8');
   fs.writeFileSync(file, text.replace('  // planlens: ignore[missing-index] reporting job, runs nightly\n', '  // nightly\n'));
   const result = await analyze(root);
-  assert.deepEqual(summary(result), ['src/db.ts:6:26 missing-index', 'src/db.ts:19:21 missing-index', 'src/db.ts:29:21 missing-index']);
+  assert.deepEqual(summary(result), [
+    'scripts/userOrders.mjs:3:12 pragma-config',
+    'src/db.ts:6:26 missing-index',
+    'src/db.ts:19:21 missing-index',
+    'src/db.ts:29:21 missing-index',
+  ]);
   assert.equal(
-    textAt(result, result.findings[2]),
+    textAt(result, result.findings[3]),
     '"SELECT status, SUM(total_cents) FROM orders WHERE total_cents > $min GROUP BY status"',
   );
 });
@@ -74,17 +80,19 @@ test('sqlx (seed 003): the unindexed log query is found through query_as! ($1) a
   t.after(() => removeWorkspace(root));
   const file = 'crates/db/src/models/execution_process_logs.rs';
   const before = await analyze(root);
-  assert.deepEqual(summary(before), [`${file}:21:13 missing-index`, `${file}:42:13 missing-index`]);
+  // The pool's options set nothing: a hint to use WAL (pragma-config tests cover it).
+  const options = 'crates/db/src/lib.rs:6:41 pragma-config';
+  assert.deepEqual(summary(before), [options, `${file}:21:13 missing-index`, `${file}:42:13 missing-index`]);
   assert.deepEqual(infoNotes(before), [
     'info crates/analytics/src/lib.rs: skipped: crates/analytics/Cargo.toml depends on tokio-postgres (PostgreSQL) and no SQLite driver',
   ]);
 
-  const [macroQuery, runtimeQuery] = before.findings;
+  const [, macroQuery, runtimeQuery] = before.findings;
   const macroText = textAt(before, macroQuery);
   assert.ok(macroText.startsWith('r#"SELECT\n                execution_id as "execution_id!: Uuid",'), macroText);
   assert.ok(macroText.endsWith('WHERE execution_id = $1\n               ORDER BY inserted_at ASC"#'), macroText);
   assert.ok(textAt(before, runtimeQuery).includes('WHERE execution_id = ? AND inserted_at > ? ORDER BY inserted_at ASC'));
-  for (const finding of before.findings) {
+  for (const finding of [macroQuery, runtimeQuery]) {
     assert.equal(finding.table, 'execution_process_logs');
     assert.deepEqual(finding.suggestion?.columns, [
       { name: 'execution_id', desc: false },
@@ -105,7 +113,7 @@ test('sqlx (seed 003): the unindexed log query is found through query_as! ($1) a
   );
 
   applyFix(root, macroQuery.fixes[0]);
-  assert.deepEqual(summary(await analyze(root)), []);
+  assert.deepEqual(summary(await analyze(root)), [options]);
 });
 
 test('rusqlite: a scan through an OR across sender and recipient; the index lands in the schema.rs string', async (t) => {

@@ -464,7 +464,6 @@ class Job:
 
 test(
   'seed 003 (Rust, sqlx): the per-delta INSERT through ExecutionProcessLogs::append_log_line in a loop, and the DELETE journal mode',
-  { todo: 'extract/rust.ts does not fill FileFacts.workload yet (functions with impl owners, loops, loop calls, SqliteConnectOptions settings)' },
   async (t) => {
     const root = copyFixture('seed003-workload');
     t.after(() => removeWorkspace(root));

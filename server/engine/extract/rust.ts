@@ -1,6 +1,7 @@
 // SQL in Rust: sqlx macros and functions (`query!`, `query_as!`, `query_file!`, `sqlx::query(…)`), rusqlite
 // (`execute`, `prepare`, `query_row`, `execute_batch`), and DDL in `const`/`static` strings (schema.rs modules).
-// Crates whose Cargo.toml points at PostgreSQL or MySQL are skipped.
+// Crates whose Cargo.toml points at PostgreSQL or MySQL are skipped. The same walk fills the file's workload facts
+// (rustWorkload.ts).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Node, Tree } from 'web-tree-sitter';
@@ -8,6 +9,7 @@ import { isDdl, stripLeadingComments } from '../sql/split';
 import { LineIndex } from '../text/lineIndex';
 import type { ExtractedSql, FileFacts, OffsetRange, SourceFile, StringLiteralInfo } from '../types';
 import { MappedSqlBuilder, type MappedSql } from './params';
+import { RUST_LOOP_TYPES, RustWorkloadCollector } from './rustWorkload';
 import { collectSuppressions } from './suppressions';
 import { withSyntaxTree } from './treeSitter';
 
@@ -70,6 +72,8 @@ const MAX_QUERY_FILE_BYTES = 2 * 1024 * 1024;
 
 const SQL_HINT =
   /\b(?:select\s|insert\s|update\s+\S+\s+set\b|delete\s+from\b|replace\s+into\b|with\s|create\s|alter\s+table\b|drop\s|pragma\b|explain\s|query_file)/i;
+/** Connection setup, which pragma-config reads even in a file that runs no SQL itself. */
+const CONNECT_HINT = /\b(?:SqliteConnectOptions|SqlitePool|SqliteConnection|SqliteConnectionManager)\b|\bConnection::open/;
 
 const VISITED_TYPES = [
   'line_comment',
@@ -81,8 +85,10 @@ const VISITED_TYPES = [
   'let_declaration',
   'assignment_expression',
   'compound_assignment_expr',
-  'for_expression',
   'function_item',
+  // workload facts only
+  ...RUST_LOOP_TYPES,
+  'use_declaration',
   'closure_expression',
   'impl_item',
   'trait_item',
@@ -92,6 +98,8 @@ const VISITED_TYPES = [
 export interface RustExtractOptions {
   /** Absolute workspace root: needed to find each crate's Cargo.toml and the files `query_file!` names. */
   root?: string;
+  /** Parse even without a sign of SQL: the workspace asks for that when the file calls a function that queries. */
+  always?: boolean;
 }
 
 type Bindings = Map<string, Node | null>;
@@ -141,10 +149,14 @@ interface DdlCandidate {
   execution?: CallSite;
 }
 
-/** Finds the SQL of one Rust file. Never throws on broken code, missing manifests or unreadable query files. */
+/**
+ * Finds the SQL of one Rust file and its workload facts. Never throws on broken code, missing manifests or
+ * unreadable query files. A file with no sign of SQL or connections is not parsed (and has no `workload`) unless
+ * `always` is set.
+ */
 export async function extractRust(file: SourceFile, options: RustExtractOptions = {}): Promise<FileFacts> {
   const empty: FileFacts = { file: file.path, language: 'rust', statements: [], suppressions: [] };
-  if (!SQL_HINT.test(file.text)) return empty;
+  if (!options.always && !SQL_HINT.test(file.text) && !CONNECT_HINT.test(file.text)) return empty;
   const crate = options.root !== undefined ? crateOf(options.root, file.path) : undefined;
   if (crate?.skipReason) return { ...empty, skippedDialect: crate.skipReason };
   const facts = await withSyntaxTree('rust', file.text, (tree) => new RustExtractor(file, tree, crate).run());
@@ -161,6 +173,7 @@ class RustExtractor {
   /** `const` and `static` items of the whole file by name (null when two differ). */
   private readonly items: Bindings = new Map();
   private readonly visitedRoots = new Set<string>();
+  private readonly workload: RustWorkloadCollector;
   private readonly itemResolver: NameResolver = (name) => {
     const value = this.items.get(name);
     return value === undefined ? undefined : { value, resolve: this.itemResolver };
@@ -173,6 +186,7 @@ class RustExtractor {
     private readonly crate: CrateInfo | undefined,
   ) {
     this.source = file.text;
+    this.workload = new RustWorkloadCollector(file.text);
   }
 
   run(): FileFacts {
@@ -186,7 +200,7 @@ class RustExtractor {
     const blockComments = this.comments.filter((comment) => comment.text.startsWith('/*'));
     const suppressions = [...collectSuppressions(lineComments, '//'), ...collectSuppressions(blockComments, '/*')];
     suppressions.sort((a, b) => a.line - b.line);
-    return { file: this.file.path, language: 'rust', statements, suppressions };
+    return { file: this.file.path, language: 'rust', statements, suppressions, workload: this.workload.finish() };
   }
 
   private visit(node: Node): void {
@@ -208,15 +222,18 @@ class RustExtractor {
         this.visitMacro(node);
         break;
       case 'call_expression':
+        this.workload.visitCall(node);
         this.visitCall(node);
         break;
       case 'let_declaration': {
+        this.workload.visitLet(node);
         const pattern = node.childForFieldName('pattern');
         if (pattern?.type === 'identifier') this.currentScope().bindings.set(pattern.text, node.childForFieldName('value'));
         else bindPattern(pattern, this.currentScope().bindings);
         break;
       }
       case 'assignment_expression': {
+        this.workload.visitAssignment(node);
         const left = node.childForFieldName('left');
         if (left?.type === 'identifier') this.currentScope().bindings.set(left.text, node.childForFieldName('right'));
         break;
@@ -226,11 +243,26 @@ class RustExtractor {
         bindPattern(node.childForFieldName('left'), this.currentScope().bindings);
         break;
       case 'for_expression':
+        this.workload.visitLoop(node);
         bindPattern(node.childForFieldName('pattern'), this.currentScope().bindings);
         break;
-      case 'function_item':
+      case 'while_expression':
+      case 'loop_expression':
+        this.workload.visitLoop(node);
+        break;
+      case 'use_declaration':
+        this.workload.visitUse(node);
+        break;
+      case 'function_item': {
+        this.enterFunction(node);
+        const outer = node.parent?.type === 'declaration_list' ? node.parent.parent : null;
+        const owner = outer?.type === 'impl_item' || outer?.type === 'trait_item' ? typeScopeName(outer) : undefined;
+        this.workload.enterFunction(node, this.enclosingFunction() ?? '', owner);
+        break;
+      }
       case 'closure_expression':
         this.enterFunction(node);
+        this.workload.visitClosure(node);
         break;
       case 'impl_item':
       case 'trait_item':
@@ -310,11 +342,12 @@ class RustExtractor {
     if (name === undefined) return;
     const isQuery = QUERY_MACROS.has(name);
     if (!isQuery && !QUERY_FILE_MACROS.has(name)) return;
+    this.workload.visitQueryMacro(node, name);
     const literal = firstLiteralToken(node);
     if (!literal) return;
     if (isQuery) {
       const evaluation = this.evaluate(literal, undefined);
-      if (evaluation && startsWithSqlKeyword(evaluation.mapped.sql)) this.report(evaluation, this.site(node, name));
+      if (evaluation && startsWithSqlKeyword(evaluation.mapped.sql)) this.report(evaluation, this.site(node, name), node);
       return;
     }
     const sqlPath = this.evaluate(literal, undefined);
@@ -368,16 +401,18 @@ class RustExtractor {
     if (!argument) return;
     const evaluation = this.evaluate(argument, this.currentResolver());
     if (!evaluation || !startsWithSqlKeyword(evaluation.mapped.sql)) return;
-    this.report(evaluation, this.site(node, method));
+    this.report(evaluation, this.site(node, method), node);
   }
 
-  private report(evaluation: Evaluation, site: CallSite): void {
+  private report(evaluation: Evaluation, site: CallSite, call: Node): void {
     if (isDdl(evaluation.mapped.sql)) {
       if (isDownMigration(evaluation.root, site.enclosingFunction)) return;
       this.ddlCandidate(evaluation).execution ??= site;
       return;
     }
-    this.queries.push(this.statement(evaluation, 'query', 'executed', site));
+    const statement = this.statement(evaluation, 'query', 'executed', site);
+    this.queries.push(statement);
+    this.workload.visitExecuted(call, statement);
   }
 
   /** A literal met by the walk: DDL in the expression it belongs to is schema even without a call in sight. */

@@ -1,5 +1,6 @@
 // SQL in TypeScript and JavaScript: better-sqlite3, node:sqlite, the sqlite/sqlite3 npm APIs, knex `.raw`,
-// libsql `execute`, Prisma raw queries, `sql` tagged templates and `/* sql */` marked templates.
+// libsql `execute`, Prisma raw queries, `sql` tagged templates and `/* sql */` marked templates. The same walk fills
+// the file's workload facts (typescriptWorkload.ts).
 import * as path from 'node:path';
 import type { Node, Tree } from 'web-tree-sitter';
 import { isDdl, stripLeadingComments } from '../sql/split';
@@ -16,6 +17,7 @@ import type {
 import { MappedSqlBuilder, type MappedSql } from './params';
 import { collectSuppressions } from './suppressions';
 import { withSyntaxTree, type GrammarName } from './treeSitter';
+import { TYPESCRIPT_LOOP_TYPES, TypeScriptWorkloadCollector } from './typescriptWorkload';
 
 /**
  * Methods whose first argument is SQL, whatever the receiver: better-sqlite3 and node:sqlite (`prepare`, `exec`),
@@ -65,6 +67,8 @@ const MAX_NAME_DEPTH = 8;
 /** Words without which a file holds no SQL this extractor can find: it is not parsed at all. */
 const SQL_HINT =
   /\b(?:select\s|insert\s|update\s+\S+\s+set\b|delete\s+from\b|replace\s+into\b|with\s|create\s|alter\s+table\b|drop\s|pragma\b|explain\s)/i;
+/** Connection setup, which pragma-config reads even in a file that runs no SQL itself. */
+const CONNECT_HINT = /['"](?:better-sqlite3|node:sqlite)['"]/;
 
 const FUNCTION_TYPES = new Set([
   'function_declaration',
@@ -86,8 +90,12 @@ const VISITED_TYPES = [
   'variable_declarator',
   'assignment_expression',
   'augmented_assignment_expression',
-  'for_in_statement',
   ...FUNCTION_TYPES,
+  // workload facts only
+  ...TYPESCRIPT_LOOP_TYPES,
+  'new_expression',
+  'import_statement',
+  'public_field_definition',
   ...CLASS_TYPES,
 ];
 
@@ -212,11 +220,15 @@ export function grammarForPath(filePath: string): GrammarName {
   return 'javascript';
 }
 
-/** Finds the SQL of one TypeScript or JavaScript file. Never throws on broken code. */
-export async function extractTypeScript(file: SourceFile): Promise<FileFacts> {
+/**
+ * Finds the SQL of one TypeScript or JavaScript file and its workload facts. Never throws on broken code. A file
+ * with no sign of SQL or connections is not parsed (and has no `workload`) unless `always` is set: the workspace
+ * asks for that when the file calls a function that queries.
+ */
+export async function extractTypeScript(file: SourceFile, options: { always?: boolean } = {}): Promise<FileFacts> {
   const language: HostLanguage = file.language === 'javascript' ? 'javascript' : 'typescript';
   const empty: FileFacts = { file: file.path, language, statements: [], suppressions: [] };
-  if (!SQL_HINT.test(file.text)) return empty;
+  if (!options.always && !SQL_HINT.test(file.text) && !CONNECT_HINT.test(file.text)) return empty;
   const foreign = foreignDialectReason(file.text);
   if (foreign) return { ...empty, skippedDialect: foreign };
   const facts = await withSyntaxTree(grammarForPath(file.path), file.text, (tree) =>
@@ -238,6 +250,7 @@ class TypeScriptExtractor {
   private readonly visitedRoots = new Set<string>();
   /** Roots already reported as the SQL argument of a call (so their tag or marker does not report them again). */
   private readonly reportedRoots = new Set<string>();
+  private readonly workload: TypeScriptWorkloadCollector;
   private readonly moduleResolver: NameResolver = (name) => {
     const value = this.moduleFinal.get(name);
     return value === undefined ? undefined : { value, resolve: this.moduleResolver };
@@ -249,6 +262,7 @@ class TypeScriptExtractor {
     private readonly tree: Tree,
   ) {
     this.source = file.text;
+    this.workload = new TypeScriptWorkloadCollector(file.text);
   }
 
   run(): FileFacts {
@@ -262,7 +276,7 @@ class TypeScriptExtractor {
     const blockComments = this.comments.filter((comment) => comment.text.startsWith('/*'));
     const suppressions = [...collectSuppressions(lineComments, '//'), ...collectSuppressions(blockComments, '/*')];
     suppressions.sort((a, b) => a.line - b.line);
-    return { file: this.file.path, language: this.language, statements, suppressions };
+    return { file: this.file.path, language: this.language, statements, suppressions, workload: this.workload.finish() };
   }
 
   private visit(node: Node): void {
@@ -289,12 +303,15 @@ class TypeScriptExtractor {
         this.visitLiteral(node);
         break;
       case 'call_expression':
+        this.workload.visitCall(node);
         this.visitCall(node);
         break;
       case 'variable_declarator':
+        this.workload.visitDeclarator(node);
         this.bindDeclarator(node, this.currentScope().bindings);
         break;
       case 'assignment_expression':
+        this.workload.visitAssignment(node);
         this.bindAssignment(node, this.currentScope().bindings);
         break;
       case 'augmented_assignment_expression':
@@ -302,7 +319,22 @@ class TypeScriptExtractor {
         bindPattern(node.childForFieldName('left'), this.currentScope().bindings);
         break;
       case 'for_in_statement':
+        this.workload.visitLoop(node);
         bindPattern(node.childForFieldName('left'), this.currentScope().bindings);
+        break;
+      case 'for_statement':
+      case 'while_statement':
+      case 'do_statement':
+        this.workload.visitLoop(node);
+        break;
+      case 'new_expression':
+        this.workload.visitNew(node);
+        break;
+      case 'import_statement':
+        this.workload.visitImport(node);
+        break;
+      case 'public_field_definition':
+        this.workload.visitField(node);
         break;
     }
   }
@@ -323,7 +355,11 @@ class TypeScriptExtractor {
     const bindings: Bindings = new Map();
     const parameters = node.childForFieldName('parameters') ?? node.childForFieldName('parameter');
     if (parameters) bindPattern(parameters, bindings);
-    this.scopes.push({ kind: 'function', name: functionName(node), bindings, end: node.endIndex });
+    const name = functionName(node);
+    this.scopes.push({ kind: 'function', name, bindings, end: node.endIndex });
+    if (name === '') return; // anonymous callbacks belong to the function around them
+    const outer = this.scopes[this.scopes.length - 2];
+    this.workload.enterFunction(node, this.enclosingFunction() ?? name, outer?.kind === 'class' ? outer.name : undefined);
   }
 
   private bindDeclarator(node: Node, bindings: Bindings): void {
@@ -396,14 +432,14 @@ class TypeScriptExtractor {
       const tag = lastName(callee);
       if (tag === undefined || !SQL_TAGS.has(tag) || this.reportedRoots.has(rangeKey(argumentsNode))) return;
       const evaluation = this.evaluate(argumentsNode, this.currentResolver());
-      if (evaluation && startsWithSqlKeyword(evaluation.mapped.sql)) this.report(evaluation, site(tag));
+      if (evaluation && startsWithSqlKeyword(evaluation.mapped.sql)) this.report(evaluation, site(tag), node);
       return;
     }
     if (callee.type !== 'member_expression') return;
     const method = callee.childForFieldName('property')?.text;
     if (method === undefined) return;
     if (method === PRAGMA_METHOD) {
-      this.visitPragma(argumentsNode, site(method));
+      this.visitPragma(node, argumentsNode, site(method));
       return;
     }
     if (!EXECUTE_METHODS.has(method)) return;
@@ -413,25 +449,29 @@ class TypeScriptExtractor {
     const evaluation = this.evaluate(argument, this.currentResolver());
     if (!evaluation || !startsWithSqlKeyword(evaluation.mapped.sql)) return;
     this.reportedRoots.add(rangeKey(evaluation.root));
-    this.report(evaluation, site(method));
+    this.report(evaluation, site(method), node);
   }
 
   /** `db.pragma('journal_mode = WAL')` → `PRAGMA journal_mode = WAL`, a query that costs nothing to plan. */
-  private visitPragma(argumentsNode: Node, site: CallSite): void {
+  private visitPragma(call: Node, argumentsNode: Node, site: CallSite): void {
     const argument = firstArgument(argumentsNode);
     if (!argument) return;
     const evaluation = this.evaluate(argument, this.currentResolver(), 'PRAGMA ');
     if (!evaluation || evaluation.dynamic || !PRAGMA_BODY.test(evaluation.mapped.sql.slice('PRAGMA '.length))) return;
-    this.queries.push(this.statement(evaluation, 'query', 'executed', site));
+    const statement = this.statement(evaluation, 'query', 'executed', site);
+    this.queries.push(statement);
+    this.workload.visitExecuted(call, statement);
   }
 
-  private report(evaluation: Evaluation, site: CallSite): void {
+  private report(evaluation: Evaluation, site: CallSite, call: Node): void {
     if (isDdl(evaluation.mapped.sql)) {
       if (isDownMigration(evaluation.root, site.enclosingFunction)) return;
       this.ddlCandidate(evaluation).execution ??= site;
       return;
     }
-    this.queries.push(this.statement(evaluation, 'query', 'executed', site));
+    const statement = this.statement(evaluation, 'query', 'executed', site);
+    this.queries.push(statement);
+    this.workload.visitExecuted(call, statement);
   }
 
   /**

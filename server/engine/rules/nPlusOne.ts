@@ -1,3 +1,4 @@
+import type { HostLanguage } from '../types';
 import type { WorkspaceReport, WorkspaceRule } from './rule';
 import { callPreview, chainPreview, listNames, loopQueryRelated, queriesInLoops, sqlPreview } from '../workload/loopQueries';
 
@@ -20,11 +21,12 @@ export const nPlusOneRule: WorkspaceRule = {
           ? `N+1 query: ${sql} runs on every iteration of ${loop}`
           : `N+1 query: ${loop} calls ${callPreview(text, query.call.range)} on every iteration, which runs ${sql} ` +
             `(${chainPreview(query)})`;
+      const lookup = LOOKUP[context.facts.get(query.file)?.language ?? 'python'] ?? 'a dict';
       const advice =
         query.flowing.length > 0
           ? `, with ${listNames(query.flowing)} in its arguments. Collect the keys first and run one query with ` +
-            `IN (...) or a JOIN, then look rows up in a dict.`
-          : `. It does not depend on the loop: run it once before the loop and look rows up in a dict.`;
+            `IN (...) or a JOIN, then look rows up in ${lookup}.`
+          : `. It does not depend on the loop: run it once before the loop and look rows up in ${lookup}.`;
       reports.push({
         file: query.file,
         range: query.call.range,
@@ -35,3 +37,6 @@ export const nPlusOneRule: WorkspaceRule = {
     return reports;
   },
 };
+
+/** What each language looks rows up in once they are fetched together. */
+const LOOKUP: Partial<Record<HostLanguage, string>> = { python: 'a dict', typescript: 'a Map', javascript: 'a Map', rust: 'a HashMap' };

@@ -31,7 +31,7 @@ export const pragmaConfigRule: WorkspaceRule = {
 function concurrencyOf(context: WorkspaceRuleContext, facts: FileFacts, connection: ConnectionFact): string[] {
   const reasons = [...connection.concurrency];
   if (facts.workload?.usesThreads) reasons.push('threads in the same module');
-  const opener = connection.function?.split('.').pop();
+  const opener = connection.function?.split(/::|\./).pop();
   if (opener) {
     const callers = context.workload().callerCount(opener);
     if (callers >= 2) reasons.push(`a new connection on every call of ${opener}(), from ${callers} functions`);

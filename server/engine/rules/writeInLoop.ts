@@ -1,4 +1,4 @@
-import type { FileFacts } from '../types';
+import type { ConnectionFact, FileFacts, HostLanguage } from '../types';
 import type { WorkspaceReport, WorkspaceRule } from './rule';
 import type { FunctionNode, WorkloadIndex } from '../workload/callGraph';
 import { chainPreview, loopQueryRelated, queriesInLoops, sqlPreview, type LoopQuery } from '../workload/loopQueries';
@@ -16,13 +16,13 @@ export const writeInLoopRule: WorkspaceRule = {
     const reports: WorkspaceReport[] = [];
     for (const query of queriesInLoops(index, 'write')) {
       const through = query.path.chain.length > 0 ? ` (${chainPreview(query)})` : '';
+      const connections = connectionsFor(query, index);
       reports.push({
         file: query.file,
         range: query.call.range,
         message:
           `Write in a loop: \`${sqlPreview(query.path.statement)}\` runs on every iteration of \`${query.loop.header}\`${through}. ` +
-          `${transactionNote(query, index)} Batch it: executemany() with all rows, a multi-row INSERT, or one explicit ` +
-          `transaction around the loop.`,
+          `${transactionNote(query, index, connections)} ${batchAdvice(query, connections, context.readText(query.path.statement.file))}`,
         related: loopQueryRelated(query),
       });
     }
@@ -34,7 +34,7 @@ export const writeInLoopRule: WorkspaceRule = {
  * What PlanLens can tell about the transactions: a commit or a fresh connection per iteration, autocommit, or one
  * implicit transaction. Says so when it cannot tell.
  */
-function transactionNote(query: LoopQuery, index: WorkloadIndex): string {
+function transactionNote(query: LoopQuery, index: WorkloadIndex, connections: ConnectionFact[] | undefined): string {
   const loopFacts = index.facts.get(query.file)?.workload;
   const loopIndex = loopFacts?.loops.indexOf(query.loop) ?? -1;
   const commitsInLoop =
@@ -50,7 +50,6 @@ function transactionNote(query: LoopQuery, index: WorkloadIndex): string {
       );
     }
   }
-  const connections = connectionsOf(index.facts.get(query.path.statement.file)) ?? connectionsOf(index.facts.get(query.file));
   if (!connections) return 'PlanLens cannot see how the connection commits, so each write may be its own transaction and sync.';
   if (connections.some((connection) => connection.autocommit)) {
     return 'The connection is in autocommit mode, so each write is its own transaction with its own sync to disk.';
@@ -76,4 +75,41 @@ function connectionOpener(index: WorkloadIndex, node: FunctionNode): string | un
 function connectionsOf(facts: FileFacts | undefined) {
   const connections = facts?.workload?.connections.filter((connection) => !connection.inMemory) ?? [];
   return connections.length > 0 ? connections : undefined;
+}
+
+/**
+ * The connections the write may run on: those of the query's file, else the loop's file, else (TypeScript and Rust,
+ * where a pool or a `db` module is opened once and passed around) every connection of the same language.
+ */
+function connectionsFor(query: LoopQuery, index: WorkloadIndex): ConnectionFact[] | undefined {
+  const own = connectionsOf(index.facts.get(query.path.statement.file)) ?? connectionsOf(index.facts.get(query.file));
+  const language = query.path.statement.language;
+  if (own || language === 'python') return own;
+  const workspace = [...index.facts.values()].filter((facts) => facts.language === language).flatMap((facts) => connectionsOf(facts) ?? []);
+  return workspace.length > 0 ? workspace : undefined;
+}
+
+/** sqlx query functions and macros (everything else in Rust is rusqlite). */
+const SQLX_CALLS = /^query(?:_as|_scalar)?(?:_unchecked|_with)?$|^query_file|^raw_sql$/;
+
+/** How to batch in the driver's own terms. */
+function batchAdvice(query: LoopQuery, connections: ConnectionFact[] | undefined, statementText: string | undefined): string {
+  const language: HostLanguage = query.path.statement.language;
+  const drivers = new Set(connections?.map((connection) => connection.driver));
+  if (language === 'typescript' || language === 'javascript') {
+    if (drivers.has('node:sqlite') && !drivers.has('better-sqlite3')) {
+      return "Batch it: run the loop between db.exec('BEGIN') and db.exec('COMMIT') so all rows share one commit, or write one multi-row INSERT.";
+    }
+    const call = query.path.statement.call;
+    const db = (call && /^([\w$.]+)\.\w+\s*[(<]/.exec(statementText?.slice(call.range.start, call.range.end) ?? '')?.[1]) || 'db';
+    return `Batch it: wrap the loop in ${db}.transaction(...) so all rows share one commit, or write one multi-row INSERT.`;
+  }
+  if (language === 'rust') {
+    const method = query.path.statement.call?.method ?? '';
+    if (drivers.has('sqlx') || (!drivers.has('rusqlite') && SQLX_CALLS.test(method))) {
+      return 'Batch it: run the loop in one transaction (pool.begin(), then tx.commit()), or insert every row with one multi-row INSERT (sqlx QueryBuilder::push_values).';
+    }
+    return 'Batch it: run the loop in one transaction (conn.transaction(), then tx.commit()) with one prepared statement, or write one multi-row INSERT.';
+  }
+  return 'Batch it: executemany() with all rows, a multi-row INSERT, or one explicit transaction around the loop.';
 }

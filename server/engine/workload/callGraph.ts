@@ -1,5 +1,6 @@
 // The workspace's call graph, by name: which functions run which queries, directly or through up to
 // MAX_CHAIN_DEPTH calls. Built once from every file's workload facts and shared by the workload rules.
+import * as path from 'node:path';
 import type { CalleeRef, ExtractedSql, FileFacts, FunctionFact, OffsetRange } from '../types';
 import { stripLeadingComments } from '../sql/split';
 
@@ -63,6 +64,8 @@ export interface QueryPath {
   statement: ExtractedSql;
 }
 
+const SCRIPT_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
+
 function within(range: OffsetRange, offset: number): boolean {
   return range.start <= offset && offset < range.end;
 }
@@ -104,6 +107,17 @@ export class WorkloadIndex {
         const owner = statement.enclosingFunction === undefined ? undefined : byQualified.get(statement.enclosingFunction);
         if (!owner || kind === 'other') continue;
         (kind === 'read' ? owner.reads : owner.writes).push(statement);
+      }
+      // A statement prepared elsewhere (a module constant, a constructor) runs where its handle is used.
+      for (const node of nodes) {
+        for (const callee of node.fact.callees) {
+          if (!callee.prepared) continue;
+          for (const statement of this.statementsAtCall(file, callee.prepared)) {
+            const kind = statementKind(statement);
+            if (kind === 'other' || statement.enclosingFunction === node.fact.qualifiedName) continue;
+            (kind === 'read' ? node.reads : node.writes).push(statement);
+          }
+        }
       }
     }
   }
@@ -159,6 +173,7 @@ export class WorkloadIndex {
     const aliases = new Map((this.facts.get(file)?.workload?.imports ?? []).map((entry) => [entry.local, entry.name]));
     return (call) =>
       executes?.has(call.range.start) === true ||
+      (call.prepared !== undefined && executes?.has(call.prepared.start) === true) ||
       names.has(call.name) ||
       (call.receiver === undefined && names.has(aliases.get(call.name) ?? ''));
   }
@@ -193,7 +208,8 @@ export class WorkloadIndex {
     }
     if (receiver === undefined) {
       const local = named.filter((node) => node.file === file && node.fact.owner === undefined);
-      const nested = caller ? local.filter((node) => node.fact.qualifiedName === `${caller.fact.qualifiedName}.${name}`) : [];
+      const separator = this.facts.get(file)?.language === 'rust' ? '::' : '.';
+      const nested = caller ? local.filter((node) => node.fact.qualifiedName === `${caller.fact.qualifiedName}${separator}${name}`) : [];
       if (nested.length > 0) return nested;
       const moduleLevel = local.filter((node) => node.fact.qualifiedName === name);
       if (moduleLevel.length > 0) return moduleLevel;
@@ -220,10 +236,13 @@ export class WorkloadIndex {
     return found.length > 0 ? found : undefined;
   }
 
-  /** `import app.db as db` or `from app import db`, then `db.load()`. */
+  /** `import app.db as db` or `from app import db`, then `db.load()`; `import * as db from './db'` in TS/JS. */
   private moduleFunctions(file: string, local: string, name: string): FunctionNode[] | undefined {
     const entry = this.facts.get(file)?.workload?.imports.find((candidate) => candidate.local === local);
     if (!entry) return undefined;
+    const language = this.facts.get(file)?.language;
+    // In TS/JS and Rust only a whole-module import names a module; `import { repo } from './x'` names a value.
+    if (language !== 'python' && entry.name !== '') return undefined;
     const module = entry.name === '' ? entry.module : `${entry.module}${entry.module.endsWith('.') ? '' : '.'}${entry.name}`;
     const found = this.moduleFiles(file, module).flatMap((target) =>
       this.functionsOf(target).filter((node) => node.fact.qualifiedName === name),
@@ -231,8 +250,43 @@ export class WorkloadIndex {
     return found.length > 0 ? found : undefined;
   }
 
-  /** Files a Python module name may live in: `app.db` → `…app/db.py` or `…app/db/__init__.py`; `.db` next to `file`. */
+  /** Files a module name may live in, by the importing file's language. */
   private moduleFiles(file: string, module: string): string[] {
+    const language = this.facts.get(file)?.language;
+    if (language === 'typescript' || language === 'javascript') return this.scriptModuleFiles(file, module);
+    if (language === 'rust') return this.rustModuleFiles(module);
+    return this.pythonModuleFiles(file, module);
+  }
+
+  /** `./db`, `../lib/db.js`, `@/db` → `db.ts`, `db/index.ts`, … next to the file (or anywhere, for an alias). */
+  private scriptModuleFiles(file: string, module: string): string[] {
+    const relative = module.startsWith('./') || module.startsWith('../');
+    const alias = /^[@~]\//.exec(module)?.[0];
+    if (!relative && !alias) return []; // a package
+    const base = relative ? path.posix.normalize(path.posix.join(path.posix.dirname(file), module)) : module.slice(alias!.length);
+    const stem = base.replace(/\.(?:[cm]?[jt]s|[jt]sx)$/, '');
+    const wanted = new Set(SCRIPT_EXTENSIONS.flatMap((extension) => [`${stem}${extension}`, `${stem}/index${extension}`]));
+    const found: string[] = [];
+    for (const candidate of this.byFile.keys()) {
+      if (relative ? wanted.has(candidate) : [...wanted].some((tail) => candidate === tail || candidate.endsWith(`/${tail}`))) found.push(candidate);
+    }
+    return found;
+  }
+
+  /**
+   * `crate::store`, `db::models::logs`, `super::store` → `…/store.rs` or `…/store/mod.rs`. The first segment is
+   * the crate (or `crate`/`self`/`super`), so the rest is matched at the end of a path.
+   */
+  private rustModuleFiles(module: string): string[] {
+    const segments = module.split('::').filter((segment) => segment !== '' && segment !== 'self' && segment !== 'super');
+    const rest = segments.slice(1).join('/');
+    if (rest === '') return [];
+    const tails = [`${rest}.rs`, `${rest}/mod.rs`];
+    return [...this.byFile.keys()].filter((candidate) => tails.some((tail) => candidate === tail || candidate.endsWith(`/${tail}`)));
+  }
+
+  /** Files a Python module name may live in: `app.db` → `…app/db.py` or `…app/db/__init__.py`; `.db` next to `file`. */
+  private pythonModuleFiles(file: string, module: string): string[] {
     const dots = /^\.*/.exec(module)?.[0].length ?? 0;
     const parts = module.slice(dots).split('.').filter((part) => part.length > 0);
     let base = '';

@@ -1,8 +1,11 @@
-// The first extraction pass skips Python files with no SQL in sight (parsing every file would cost seconds on a
-// large repository). A loop in such a file can still reach a query through a call, so once the functions that
-// query are known, the files that call them by name are parsed for their workload facts, a level at a time.
-import type { FileFacts, WorkloadFacts } from '../types';
+// The first extraction pass skips Python, TypeScript/JavaScript and Rust files with no SQL in sight (parsing every
+// file would cost seconds on a large repository). A loop in such a file can still reach a query through a call, so
+// once the functions that query are known, the files that call them by name are parsed for their workload facts, a
+// level at a time.
+import type { FileFacts, HostLanguage, SourceFile, WorkloadFacts } from '../types';
 import { extractPython } from '../extract/python';
+import { extractTypeScript } from '../extract/typescript';
+import { extractRust } from '../extract/rust';
 import { MAX_CHAIN_DEPTH, statementKind } from './callGraph';
 import { prepareCountVerification } from './countMerge';
 
@@ -11,15 +14,31 @@ export interface CompletionState {
   searched: Set<string>;
 }
 
+/** Parses a file for its workload facts, whatever its size of SQL; undefined for languages without them. */
+const WORKLOAD_EXTRACTORS: Partial<Record<HostLanguage, (file: SourceFile) => Promise<FileFacts>>> = {
+  python: (file) => extractPython(file, { always: true }),
+  typescript: (file) => extractTypeScript(file, { always: true }),
+  javascript: (file) => extractTypeScript(file, { always: true }),
+  rust: (file) => extractRust(file, { always: true }),
+};
+
+/** Whether files of this language get workload facts (and are completed here when the first pass skipped them). */
+export function completesLanguage(language: HostLanguage): boolean {
+  return WORKLOAD_EXTRACTORS[language] !== undefined;
+}
+
 /** Simple names of functions that run a query themselves, or call one that does (within the parsed files). */
 function queryingNames(facts: ReadonlyMap<string, FileFacts>): Set<string> {
   const names = new Set<string>();
   for (const fact of facts.values()) {
     for (const statement of fact.statements) {
       if (statement.enclosingFunction !== undefined && statementKind(statement) !== 'other') {
-        names.add(statement.enclosingFunction.split('.').pop() ?? '');
+        // `AssignerDatabase.get_session` (Python, TypeScript), `ExecutionProcessLogs::append_log_line` (Rust).
+        names.add(statement.enclosingFunction.split(/::|\./).pop() ?? '');
       }
     }
+    // Functions that run a statement prepared elsewhere (`this.insert.run(x)`).
+    for (const fn of fact.workload?.functions ?? []) if (fn.callees.some((callee) => callee.prepared)) names.add(fn.name);
   }
   for (let level = 1; level < MAX_CHAIN_DEPTH; level++) {
     const before = names.size;
@@ -51,7 +70,7 @@ function callsAnyOf(text: string, names: Set<string>): boolean {
 }
 
 /**
- * Parses the Python files without workload facts that call a querying function by name (each name is looked for
+ * Parses the files without workload facts that call a querying function by name (each name is looked for
  * once per state; `recheck` files are looked at for every name, e.g. a file that just changed). Repeats while new
  * callers turn up, up to the call-chain depth. Returns the files it replaced facts for.
  */
@@ -70,7 +89,7 @@ export async function completeWorkloadFacts(
     for (const name of fresh) state.searched.add(name);
     const toParse: string[] = [];
     for (const [file, fact] of facts) {
-      if (fact.language !== 'python' || fact.workload) continue;
+      if (!completesLanguage(fact.language) || fact.workload || fact.skippedDialect) continue;
       const text = texts.get(file);
       const wanted = pending.has(file) ? names : fresh;
       if (text !== undefined && wanted.size > 0 && callsAnyOf(text, wanted)) toParse.push(file);
@@ -81,7 +100,7 @@ export async function completeWorkloadFacts(
       const fact = facts.get(file)!;
       try {
         // Only what the first pass skipped: its statements (none, or ORM ones) and other facts stay.
-        const parsed = await extractPython({ path: file, language: 'python', text: texts.get(file)! }, { always: true });
+        const parsed = await WORKLOAD_EXTRACTORS[fact.language]!({ path: file, language: fact.language, text: texts.get(file)! });
         fact.workload = parsed.workload ?? emptyWorkload();
         fact.suppressions = parsed.suppressions;
         completed.push(file);

@@ -18,7 +18,8 @@ export interface LoopQuery {
 
 /**
  * Every call on a loop's per-iteration path that runs a query of `kind`, once per call site. Polling loops
- * (`while True:` bodies that sleep or wait) are skipped: they repeat on a clock, not per element.
+ * (`while True:` bodies that sleep or wait) are skipped: they repeat on a clock, not per element. So are writes in
+ * a loop that runs inside one explicit transaction: that is the batching write-in-loop asks for.
  */
 export function queriesInLoops(index: WorkloadIndex, kind: 'read' | 'write'): LoopQuery[] {
   const found: LoopQuery[] = [];
@@ -28,9 +29,10 @@ export function queriesInLoops(index: WorkloadIndex, kind: 'read' | 'write'): Lo
     const mayRunQuery = index.mayRunQuery(file, kind);
     for (const call of workload.loopCalls) {
       if (!mayRunQuery(call)) continue;
-      const direct = index.statementsAtCall(file, call.range).filter((statement) => statementKind(statement) === kind);
+      // `stmt.run(x)` runs the statement its handle was prepared with.
+      const direct = index.statementsAtCall(file, call.prepared ?? call.range).filter((statement) => statementKind(statement) === kind);
       const loop = workload.loops[call.loop];
-      if (!loop || loop.polling) continue;
+      if (!loop || loop.polling || (kind === 'write' && loop.transaction)) continue;
       const caller = index.functionNamed(file, loop.function);
       const path: QueryPath | undefined =
         direct.length > 0 ? { chain: [], statement: direct[0] } : index.queryThroughCall(file, caller, call, kind);

@@ -1,0 +1,325 @@
+// What the TypeScript and Rust workload collectors share: the function and loop stacks of one source-ordered walk,
+// calls per iteration, names that change per iteration, prepared-statement handles (`const stmt = db.prepare(sql)`
+// then `stmt.run(x)` elsewhere), and connections with the settings applied to them. The language modules read the
+// syntax; this module keeps the bookkeeping, so both fill WorkloadFacts the same way.
+import type {
+  CalleeRef,
+  ConnectionFact,
+  ExtractedSql,
+  FunctionFact,
+  ImportFact,
+  LoopCallFact,
+  LoopFact,
+  OffsetRange,
+  PragmaSetting,
+  WorkloadFacts,
+} from '../types';
+import { pragmaSettings } from './pragmaSettings';
+
+/** Longest header or receiver text kept for messages and name resolution. */
+export const MAX_HEADER = 60;
+
+export interface FunctionFrame {
+  fact: FunctionFact;
+  end: number;
+  seen: Set<string>;
+}
+
+interface LoopFrame {
+  index: number;
+  end: number;
+  functionFrame: FunctionFrame | undefined;
+  variables: Set<string>;
+  blocking: boolean;
+  /** `loop {}`, `while (true)`, `while running`, `for (;;)`: a poll when its body blocks. */
+  mayPoll: boolean;
+}
+
+/** A name bound to a prepared statement, valid inside `scope`. */
+interface HandleDeclaration {
+  name: string;
+  scope: OffsetRange;
+  prepare: OffsetRange;
+  at: number;
+}
+
+interface HandleRun {
+  name: string;
+  at: number;
+  callee: CalleeRef;
+  functionFrame: FunctionFrame | undefined;
+  loopCall: LoopCallFact | undefined;
+}
+
+/** Where something happened, to find the connection it applies to. */
+interface ConnectionUse {
+  /** The name it is used through (`db`, `this.db`, `options`); undefined when unknown. */
+  receiver?: string;
+  at: number;
+  function?: string;
+  owner?: string;
+}
+
+interface ExecutedPragma extends ConnectionUse {
+  statement: ExtractedSql;
+}
+
+interface ReceiverSettings extends ConnectionUse {
+  receiver: string;
+  settings: PragmaSetting[];
+}
+
+interface PoolUse extends ConnectionUse {
+  /** The pool call's argument: a connection opened inside it is the pool's. */
+  argument: OffsetRange;
+  reason: string;
+}
+
+export interface LoopOpening {
+  kind: LoopFact['kind'];
+  range: OffsetRange;
+  header: string;
+  headerRange: OffsetRange;
+  body: OffsetRange[];
+  variables: Iterable<string>;
+  mayPoll: boolean;
+  transaction: boolean;
+}
+
+export abstract class WorkloadCollectorBase {
+  protected readonly functions: FunctionFact[] = [];
+  protected readonly loops: LoopFact[] = [];
+  protected readonly imports: ImportFact[] = [];
+  protected readonly connections: ConnectionFact[] = [];
+  protected usesThreads = false;
+  private readonly loopFrames: LoopFrame[] = [];
+  private readonly loopCalls: LoopCallFact[] = [];
+  /** Class or impl type of the function each connection is opened in (parallel to `connections`). */
+  private readonly connectionOwners: Array<string | undefined> = [];
+  private readonly functionStack: FunctionFrame[] = [];
+  private readonly handleDeclarations: HandleDeclaration[] = [];
+  private readonly handleRuns: HandleRun[] = [];
+  private readonly pragmas: ExecutedPragma[] = [];
+  private readonly receiverSettings: ReceiverSettings[] = [];
+  private readonly poolUses: PoolUse[] = [];
+
+  constructor(protected readonly source: string) {}
+
+  /** Closes the functions and loops that end before `offset` (the walk moved past them). */
+  protected advance(offset: number): void {
+    while (this.functionStack.length > 0 && this.functionStack[this.functionStack.length - 1].end <= offset) {
+      this.functionStack.pop();
+    }
+    while (this.loopFrames.length > 0 && this.loopFrames[this.loopFrames.length - 1].end <= offset) {
+      const frame = this.loopFrames.pop()!;
+      const fact = this.loops[frame.index];
+      fact.variables = [...frame.variables];
+      fact.polling = frame.mayPoll && frame.blocking;
+    }
+  }
+
+  protected currentFunction(): FunctionFrame | undefined {
+    return this.functionStack[this.functionStack.length - 1];
+  }
+
+  protected pushFunction(fact: FunctionFact, end: number): void {
+    this.advance(fact.range.start);
+    this.functions.push(fact);
+    this.functionStack.push({ fact, end, seen: new Set() });
+  }
+
+  protected openLoop(opening: LoopOpening): void {
+    this.advance(opening.range.start);
+    const functionFrame = this.currentFunction();
+    const fact: LoopFact = {
+      kind: opening.kind,
+      range: opening.range,
+      header: shorten(opening.header),
+      headerRange: opening.headerRange,
+      body: opening.body,
+      variables: [],
+      polling: false,
+    };
+    if (functionFrame) fact.function = functionFrame.fact.qualifiedName;
+    if (opening.transaction) fact.transaction = true;
+    this.loops.push(fact);
+    this.loopFrames.push({
+      index: this.loops.length - 1,
+      end: opening.range.end,
+      functionFrame,
+      variables: new Set(opening.variables),
+      blocking: false,
+      mayPoll: opening.mayPoll,
+    });
+  }
+
+  /** The innermost loop of the current function whose per-iteration part holds `offset`. */
+  private loopAt(offset: number): LoopFrame | undefined {
+    const functionFrame = this.currentFunction();
+    for (let i = this.loopFrames.length - 1; i >= 0; i--) {
+      const frame = this.loopFrames[i];
+      if (frame.functionFrame !== functionFrame) return undefined;
+      if (this.loops[frame.index].body.some((part) => part.start <= offset && offset < part.end)) return frame;
+    }
+    return undefined;
+  }
+
+  /** Whether a loop of the current function is open at `offset` (so derived names are worth computing). */
+  protected inLoop(offset: number): boolean {
+    return this.loopFrames.length > 0 && this.loopAt(offset) !== undefined;
+  }
+
+  /** `name = <expression reading a loop variable>` inside a loop: `name` changes per iteration too. */
+  protected deriveVariables(offset: number, reads: string[], targets: string[]): void {
+    const frame = this.loopAt(offset);
+    if (frame && reads.some((name) => frame.variables.has(name))) for (const target of targets) frame.variables.add(target);
+  }
+
+  /**
+   * A call: an edge of the call graph (the first call of each name per function) and, inside a loop, a call made
+   * per iteration. `handle` names the prepared statement the call may run (resolved when the walk ends).
+   */
+  protected recordCall(callee: CalleeRef, argumentNames: Iterable<string>, blocking: boolean, handle?: string): void {
+    this.advance(callee.range.start);
+    const functionFrame = this.currentFunction();
+    if (functionFrame && !functionFrame.seen.has(callee.name)) {
+      functionFrame.seen.add(callee.name);
+      functionFrame.fact.callees.push(callee);
+    }
+    const frame = this.loopFrames.length > 0 ? this.loopAt(callee.range.start) : undefined;
+    let loopCall: LoopCallFact | undefined;
+    if (frame) {
+      loopCall = { ...callee, loop: frame.index, argumentNames: [...new Set(argumentNames)] };
+      this.loopCalls.push(loopCall);
+      if (blocking) frame.blocking = true;
+    }
+    if (handle !== undefined) this.handleRuns.push({ name: handle, at: callee.range.start, callee, functionFrame, loopCall });
+  }
+
+  /** `name` holds the statement prepared by the call at `prepare`, inside `scope`. */
+  protected declareHandle(name: string, scope: OffsetRange, prepare: OffsetRange, at: number): void {
+    this.handleDeclarations.push({ name, scope, prepare, at });
+  }
+
+  protected addConnection(connection: ConnectionFact): void {
+    const functionFrame = this.currentFunction();
+    if (functionFrame) connection.function = functionFrame.fact.qualifiedName;
+    this.connections.push(connection);
+    this.connectionOwners.push(functionFrame?.fact.owner);
+  }
+
+  private use(at: number, receiver: string | undefined): ConnectionUse {
+    const functionFrame = this.currentFunction();
+    return { receiver, at, function: functionFrame?.fact.qualifiedName, owner: functionFrame?.fact.owner };
+  }
+
+  /** A PRAGMA statement run through `receiver` (when known). */
+  protected recordPragma(statement: ExtractedSql, receiver: string | undefined): void {
+    this.pragmas.push({ ...this.use(statement.range.start, receiver), statement });
+  }
+
+  /** Settings applied by a method on a named connection (`conn.busy_timeout(…)`, `options.journal_mode(…)`). */
+  protected recordReceiverSettings(receiver: string, at: number, settings: PragmaSetting[]): void {
+    if (settings.length > 0) this.receiverSettings.push({ ...this.use(at, receiver), receiver, settings });
+  }
+
+  /** A pool built from a connection (by name, or opened inside `argument`): the connection is shared. */
+  protected recordPool(receiver: string | undefined, argument: OffsetRange, reason: string): void {
+    this.poolUses.push({ ...this.use(argument.start, receiver), argument, reason });
+  }
+
+  finish(): WorkloadFacts {
+    this.advance(Infinity);
+    this.resolveHandles();
+    for (const pragma of this.pragmas) {
+      const index = this.connectionFor(pragma, false);
+      if (index !== undefined) this.connections[index].settings.push(...pragmaSettings(pragma.statement));
+    }
+    for (const applied of this.receiverSettings) {
+      const index = this.connectionFor(applied, true);
+      if (index !== undefined) this.connections[index].settings.push(...applied.settings);
+    }
+    for (const pool of this.poolUses) {
+      const inside = this.connections.findIndex((connection) => pool.argument.start <= connection.range.start && connection.range.end <= pool.argument.end);
+      const index = inside >= 0 ? inside : pool.receiver !== undefined ? this.connectionFor(pool, true) : undefined;
+      const connection = index === undefined ? undefined : this.connections[index];
+      if (connection && !connection.concurrency.includes(pool.reason)) connection.concurrency.push(pool.reason);
+    }
+    for (const connection of this.connections) connection.settings.sort((a, b) => a.range.start - b.range.start);
+    return {
+      functions: this.functions,
+      loops: this.loops,
+      loopCalls: this.loopCalls,
+      imports: this.imports,
+      scalarReads: [],
+      connections: this.connections,
+      usesThreads: this.usesThreads,
+    };
+  }
+
+  /** Each run of a handle gets the prepare call of the innermost declaration in scope (the latest one before it). */
+  private resolveHandles(): void {
+    for (const run of this.handleRuns) {
+      let best: HandleDeclaration | undefined;
+      for (const declaration of this.handleDeclarations) {
+        if (declaration.name !== run.name || run.at < declaration.scope.start || run.at >= declaration.scope.end) continue;
+        const size = declaration.scope.end - declaration.scope.start;
+        const bestSize = best ? best.scope.end - best.scope.start : Infinity;
+        const later = best !== undefined && size === bestSize && declaration.at <= run.at && declaration.at > best.at;
+        if (size < bestSize || later) best = declaration;
+      }
+      if (!best) continue;
+      const prepared = best.prepare;
+      if (run.loopCall) run.loopCall.prepared = prepared;
+      const callees = run.functionFrame?.fact.callees;
+      if (callees && !callees.some((callee) => callee.prepared?.start === prepared.start)) callees.push({ ...run.callee, prepared });
+    }
+  }
+
+  /**
+   * The connection a use applies to: one opened before it in the same function (the one it names when it names
+   * one; with `byName`, only that one), or one stored on `this.x` / `self.x` and used through the same attribute in
+   * a method of the same class or impl.
+   */
+  private connectionFor(use: ConnectionUse, byName: boolean): number | undefined {
+    let best: number | undefined;
+    let bestNamed = false;
+    this.connections.forEach((connection, index) => {
+      const named = use.receiver !== undefined && connection.target === use.receiver;
+      if (byName && !named) return;
+      const sameFunction = connection.function === use.function && connection.range.start < use.at;
+      const sameAttribute =
+        named &&
+        /^(?:this|self)\./.test(connection.target ?? '') &&
+        this.connectionOwners[index] !== undefined &&
+        this.connectionOwners[index] === use.owner;
+      if (!sameFunction && !sameAttribute) return;
+      const closer = best === undefined || connection.range.start > this.connections[best].range.start;
+      if (best === undefined || (named && !bestNamed) || (named === bestNamed && closer)) {
+        best = index;
+        bestNamed = named;
+      }
+    });
+    return best;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// helpers
+
+export function shorten(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > MAX_HEADER ? `${flat.slice(0, MAX_HEADER - 1)}…` : flat;
+}
+
+/** A receiver as written when it is a plain name or attribute path (`db`, `this.repo`, `self.pool`), else `…`. */
+export function receiverText(text: string): string {
+  return /^[A-Za-z_$][\w$]*(?:\??\.#?[A-Za-z_$][\w$]*)*$/.test(text) && text.length <= MAX_HEADER ? text.replace(/\?\./g, '.') : '…';
+}
+
+/** `[start, end)` with trailing blanks dropped: a header that stops before the body's brace. */
+export function trimmedRange(source: string, start: number, end: number): OffsetRange {
+  let stop = end;
+  while (stop > start && /\s/.test(source[stop - 1])) stop--;
+  return { start, end: stop };
+}
