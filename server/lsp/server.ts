@@ -338,8 +338,12 @@ export class PlanLensServer {
     if (document) this.analysedVersions.set(document.uri, document.version);
     this.publish(folder, file);
     // A schema change can change any query's plan, in any file: the others follow without holding up the queue.
-    if (schemaChanged) void this.publishAll(folder).then((complete) => complete && this.sendIdle());
-    else this.sendIdle();
+    // A changed call graph (a helper that starts querying, a new loop) can move workload findings into other files too.
+    if (schemaChanged || session.lastUpdateChangedWorkload) {
+      void this.publishAll(folder).then((complete) => complete && this.sendIdle());
+    } else {
+      this.sendIdle();
+    }
   }
 
   // --- diagnostics -------------------------------------------------------------------------------------------
