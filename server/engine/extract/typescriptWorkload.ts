@@ -175,21 +175,23 @@ export class TypeScriptWorkloadCollector extends WorkloadCollectorBase {
   }
 
   visitCall(node: Node): void {
-    const callee = calleeOf(node);
-    if (!callee) return;
     const fn = node.childForFieldName('function');
     const argumentsNode = node.childForFieldName('arguments');
+    // `Database(path)` without `new`, `require('better-sqlite3')(path)`.
+    const driver = fn && argumentsNode ? this.constructorDriver(fn) : undefined;
+    if (driver) {
+      this.advance(node.startIndex);
+      this.addConnectionAt(node, driver, argumentsNode);
+    }
+    const callee = calleeOf(node);
+    if (!callee) return;
     const names = [...readNames(argumentsNode), ...chainArgumentNames(node)];
     const object = fn?.type === 'member_expression' ? fn.childForFieldName('object') : null;
     const receiverRoot = object ? rootIdentifier(object) : undefined;
     if (receiverRoot !== undefined) names.push(receiverRoot);
     const handle = object && STATEMENT_RUNS.has(callee.name) ? statementHandle(object) : undefined;
     this.recordCall(callee, names, BLOCKING_CALLS.has(callee.name), handle);
-    if (argumentsNode) {
-      this.visitCallback(node, callee, argumentsNode);
-      const driver = fn ? this.constructorDriver(fn) : undefined;
-      if (driver) this.addConnection(this.connectionAt(node, driver, argumentsNode));
-    }
+    if (argumentsNode) this.visitCallback(node, callee, argumentsNode);
   }
 
   /** `ids.map((id) => …)`: the callback's body runs once per element. */
@@ -219,7 +221,7 @@ export class TypeScriptWorkloadCollector extends WorkloadCollectorBase {
     const driver = constructor ? this.constructorDriver(constructor) : undefined;
     if (!driver) return;
     this.advance(node.startIndex);
-    this.addConnection(this.connectionAt(node, driver, argumentsNode));
+    this.addConnectionAt(node, driver, argumentsNode);
   }
 
   /** `Database`, `DatabaseSync`, `sqlite.DatabaseSync`, `require('better-sqlite3')`: the driver it opens. */
@@ -235,7 +237,7 @@ export class TypeScriptWorkloadCollector extends WorkloadCollectorBase {
   }
 
   /** The connection a `new Database(…)` (or call) opens: where it is stored, its `timeout` option, memory or disk. */
-  private connectionAt(expression: Node, driver: SqliteDriver, argumentsNode: Node | null): ConnectionFact {
+  private addConnectionAt(expression: Node, driver: SqliteDriver, argumentsNode: Node | null): void {
     const args = argumentsNode?.namedChildren.filter((child) => child.type !== 'comment') ?? [];
     const database = args[0];
     const databaseText = database ? stringValue(database) : undefined;
@@ -260,12 +262,14 @@ export class TypeScriptWorkloadCollector extends WorkloadCollectorBase {
       const ms = Number(value.text.replace(/_/g, ''));
       if (Number.isFinite(ms)) connection.settings.push({ name: 'busy_timeout', value: String(ms), range: rangeOf(pair), valueRange: rangeOf(value), source: 'argument' });
     }
-    this.placeConnection(expression, connection);
-    return connection;
+    this.addConnection(connection, this.placeConnection(expression, connection));
   }
 
-  /** `const db = …`, `this.db = …`, `return …`, a class field: where the connection goes decides a fix. */
-  private placeConnection(expression: Node, connection: ConnectionFact): void {
+  /**
+   * `const db = …`, `this.db = …`, `return …`, a class field: where the connection goes decides a fix. Returns the
+   * class a field belongs to (its methods use the connection through `this.<field>`).
+   */
+  private placeConnection(expression: Node, connection: ConnectionFact): string | undefined {
     let current = expression;
     while (current.parent && /^(?:parenthesized_expression|as_expression|satisfies_expression|non_null_expression)$/.test(current.parent.type)) current = current.parent;
     const parent = current.parent;
@@ -290,7 +294,9 @@ export class TypeScriptWorkloadCollector extends WorkloadCollectorBase {
     } else if (parent?.type === 'public_field_definition' || parent?.type === 'field_definition') {
       const name = parent.childForFieldName('name') ?? parent.childForFieldName('property');
       if (name) connection.target = `this.${name.text}`;
+      return classNameOf(parent);
     }
+    return undefined;
   }
 
   /** `db.pragma('journal_mode = WAL')`, `db.exec('PRAGMA busy_timeout = 5000')`: settings of the connection `db`. */
@@ -464,6 +470,11 @@ function insideTransaction(node: Node): boolean {
 function functionScope(node: Node, fileLength: number): OffsetRange {
   for (let current = node.parent; current; current = current.parent) if (FUNCTION_TYPES.has(current.type)) return rangeOf(current);
   return { start: 0, end: fileLength };
+}
+
+function classNameOf(node: Node): string | undefined {
+  for (let current = node.parent; current; current = current.parent) if (CLASS_TYPES.has(current.type)) return current.childForFieldName('name')?.text;
+  return undefined;
 }
 
 function classScope(node: Node): OffsetRange | undefined {

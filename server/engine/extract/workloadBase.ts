@@ -201,11 +201,12 @@ export abstract class WorkloadCollectorBase {
     this.handleDeclarations.push({ name, scope, prepare, at });
   }
 
-  protected addConnection(connection: ConnectionFact): void {
+  /** A connection opened here; `owner` is the class of a connection stored in a field outside any method. */
+  protected addConnection(connection: ConnectionFact, owner?: string): void {
     const functionFrame = this.currentFunction();
     if (functionFrame) connection.function = functionFrame.fact.qualifiedName;
     this.connections.push(connection);
-    this.connectionOwners.push(functionFrame?.fact.owner);
+    this.connectionOwners.push(functionFrame?.fact.owner ?? owner);
   }
 
   private use(at: number, receiver: string | undefined): ConnectionUse {

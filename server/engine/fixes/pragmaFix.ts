@@ -192,12 +192,13 @@ function addSqlxOption(file: string, text: string, connection: ConnectionFact, s
 function addRusqliteSetting(file: string, text: string, connection: ConnectionFact, setting: string): Fix | undefined {
   if (connection.form !== 'assignment' || !connection.target) return undefined;
   if (!/^(?:[\w:]*::)?Connection::open/.test(text.slice(connection.range.start, connection.range.end))) return undefined;
-  const statementText = text.slice(connection.statementRange.start, connection.statementRange.end);
-  const handling = /\?\s*;\s*$/.test(statementText)
+  // Only the open's own error handling: after `.map_err(…)` a `?` on rusqlite's error may not convert.
+  const after = text.slice(connection.range.end, connection.statementRange.end);
+  const handling = /^\s*\?\s*;$/.test(after)
     ? '?'
-    : /\.unwrap\(\)\s*;\s*$/.test(statementText)
+    : /^\s*\.unwrap\(\)\s*;$/.test(after)
       ? '.unwrap()'
-      : /\.expect\([^]*\)\s*;\s*$/.test(statementText)
+      : /^\s*\.expect\([^()]*\)\s*;$/.test(after)
         ? '.expect("set PRAGMA")'
         : undefined;
   if (handling === undefined) return undefined;

@@ -83,10 +83,15 @@ function connectionsOf(facts: FileFacts | undefined) {
  */
 function connectionsFor(query: LoopQuery, index: WorkloadIndex): ConnectionFact[] | undefined {
   const own = connectionsOf(index.facts.get(query.path.statement.file)) ?? connectionsOf(index.facts.get(query.file));
-  const language = query.path.statement.language;
-  if (own || language === 'python') return own;
-  const workspace = [...index.facts.values()].filter((facts) => facts.language === language).flatMap((facts) => connectionsOf(facts) ?? []);
+  const family = languageFamily(query.path.statement.language);
+  if (own || family === 'python') return own;
+  const workspace = [...index.facts.values()].filter((facts) => languageFamily(facts.language) === family).flatMap((facts) => connectionsOf(facts) ?? []);
   return workspace.length > 0 ? workspace : undefined;
+}
+
+/** TypeScript and JavaScript modules import each other: one family. */
+function languageFamily(language: HostLanguage): HostLanguage {
+  return language === 'javascript' ? 'typescript' : language;
 }
 
 /** sqlx query functions and macros (everything else in Rust is rusqlite). */
