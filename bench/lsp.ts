@@ -81,6 +81,21 @@ export async function measureLanguageServer(workspace: GeneratedWorkspace, edits
     measures.crashes = client.logs.filter((line) => /uncaught|unhandled/i.test(line));
     return measures;
   } finally {
+    await stopGracefully(client);
+  }
+}
+
+/** shutdown + exit, then waits for the process to end on its own (a CPU profile is written at exit). */
+async function stopGracefully(client: TestClient): Promise<void> {
+  const exited = new Promise<void>((resolve) => {
+    if (client.process.exitCode !== null) resolve();
+    else client.process.once('exit', () => resolve());
+  });
+  try {
+    await client.connection.sendRequest('shutdown');
+    await client.connection.sendNotification('exit');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+  } finally {
     await client.stop();
   }
 }

@@ -714,8 +714,12 @@ function compareFindings(a: Finding, b: Finding): number {
 }
 
 /** Analyses the workspace. The schema always comes from the whole root; `paths` only limit what is reported. */
+/** A one-off run plans each file once: its cache only needs to catch SQL repeated nearby (shared constants, copies). */
+const ONE_OFF_PLAN_CACHE_LIMIT = 2_000;
+
 export async function analyzeWorkspace(options: AnalyzeOptions): Promise<AnalysisResult> {
   const session = await AnalysisSession.open(options.root, options.config, options.onProgress);
+  session.prepared.planCache = new PlanCache(ONE_OFF_PLAN_CACHE_LIMIT);
   try {
     const scopes = toRelative(options.root, options.paths);
     const files = session.files().filter((file) => isReported(file, scopes));

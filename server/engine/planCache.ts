@@ -21,19 +21,18 @@ export interface CacheSchema {
 
 interface Entry {
   plan: PlanResult;
-  /** Lowercased identifiers the SQL mentions and tables its plan reads: a change to any of them drops the entry. */
-  names: Set<string>;
   shape?: { value: QueryShape | undefined };
   diagnoses?: AccessDiagnosis[];
   /** The schema whose TableInfo objects `diagnoses` point at. */
   schema: CacheSchema;
 }
 
-/** Entries kept; beyond it the least recently used go. About 1-3 KB each. */
+/** Entries kept; beyond it the least recently used go. About 2 KB each. */
 const DEFAULT_LIMIT = 50_000;
 
 const IDENTIFIER = /"((?:[^"]|"")+)"|`([^`]+)`|\[([^\]]+)\]|([A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*)/g;
 
+/** Lowercased identifiers the SQL mentions and tables its plan reads: a change to any of them drops the entry. */
 function mentionedNames(sql: string, plan: PlanResult): Set<string> {
   const names = new Set<string>();
   for (const match of sql.matchAll(IDENTIFIER)) {
@@ -74,7 +73,7 @@ export class PlanCache {
       this.entries.delete(sql); // most recently used last
     } else {
       const plan = inputs.explain(sql);
-      entry = { plan, names: mentionedNames(sql, plan), schema };
+      entry = { plan, schema };
       if (this.entries.size >= this.limit) {
         const oldest = this.entries.keys().next().value;
         if (oldest !== undefined) this.entries.delete(oldest);
@@ -129,7 +128,9 @@ export class PlanCache {
     if (changed.size === 0) return 0;
     let dropped = 0;
     for (const [sql, entry] of this.entries) {
-      if (!entry.plan.ok || [...changed].some((name) => entry.names.has(name))) {
+      // Names are found again here rather than kept per entry: a schema change is rare, memory is not.
+      const names = entry.plan.ok ? mentionedNames(sql, entry.plan) : undefined;
+      if (!names || [...changed].some((name) => names.has(name))) {
         this.entries.delete(sql);
         dropped++;
       }
