@@ -115,6 +115,8 @@ interface Scope {
   name: string;
   bindings: Bindings;
   end: number;
+  /** The type an `impl` or `trait` block defines methods of (its functions are owned by it). */
+  implOf?: string;
 }
 
 interface LiteralPiece {
@@ -222,7 +224,6 @@ class RustExtractor {
         this.visitMacro(node);
         break;
       case 'call_expression':
-        this.workload.visitCall(node);
         this.visitCall(node);
         break;
       case 'let_declaration': {
@@ -255,20 +256,22 @@ class RustExtractor {
         break;
       case 'function_item': {
         this.enterFunction(node);
-        const outer = node.parent?.type === 'declaration_list' ? node.parent.parent : null;
-        const owner = outer?.type === 'impl_item' || outer?.type === 'trait_item' ? typeScopeName(outer) : undefined;
-        this.workload.enterFunction(node, this.enclosingFunction() ?? '', owner);
+        const outer = this.scopes[this.scopes.length - 2];
+        this.workload.enterFunction(node, this.enclosingFunction() ?? '', outer?.implOf);
         break;
       }
       case 'closure_expression':
         this.enterFunction(node);
-        this.workload.visitClosure(node);
         break;
       case 'impl_item':
       case 'trait_item':
-      case 'mod_item':
-        this.scopes.push({ kind: 'type', name: typeScopeName(node), bindings: new Map(), end: node.endIndex });
+      case 'mod_item': {
+        const name = typeScopeName(node);
+        const scope: Scope = { kind: 'type', name, bindings: new Map(), end: node.endIndex };
+        if (node.type !== 'mod_item') scope.implOf = name;
+        this.scopes.push(scope);
         break;
+      }
     }
   }
 
@@ -384,6 +387,7 @@ class RustExtractor {
     const callee = node.childForFieldName('function');
     const argumentsNode = node.childForFieldName('arguments');
     if (!callee || argumentsNode?.type !== 'arguments') return;
+    this.workload.visitCall(node, callee, argumentsNode);
     let method: string | undefined;
     if (callee.type === 'field_expression') {
       method = callee.childForFieldName('field')?.text;

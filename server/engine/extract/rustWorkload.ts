@@ -39,6 +39,12 @@ const SQLX_OPTIONS_CONSTRUCTORS = new Set(['new', 'from_str', 'from_url', 'defau
 const RUSQLITE_OPENS = new Set(['open', 'open_with_flags', 'open_in_memory', 'open_in_memory_with_flags', 'open_with_flags_and_vfs']);
 const CONNECT_URL_METHODS = new Set(['connect', 'connect_lazy']);
 const CONNECT_OPTIONS_METHODS = new Set(['connect_with', 'connect_lazy_with']);
+/** Every call name visitConnect looks at: a cheap test before it looks at the call's syntax. */
+const CONNECTION_CALLS = new Set([
+  ...SQLX_OPTIONS_CONSTRUCTORS, 'parse', ...RUSQLITE_OPENS, ...CONNECT_URL_METHODS, ...CONNECT_OPTIONS_METHODS, 'file', 'memory',
+]);
+/** Methods that apply a setting to a named connection or options value. */
+const RECEIVER_SETTERS = new Set(['journal_mode', 'synchronous', 'busy_timeout', 'pragma', 'pragma_update', 'pragma_update_and_check']);
 const SQLX_POOL = 'a sqlx connection pool';
 const R2D2_POOL = 'an r2d2 connection pool';
 
@@ -145,14 +151,12 @@ export class RustWorkloadCollector extends WorkloadCollectorBase {
   }
 
   /** A closure passed to an iterator or stream adaptor (`ids.iter().map(|id| …)`) is a loop over the elements. */
-  visitClosure(node: Node): void {
-    const call = node.parent?.type === 'arguments' ? node.parent.parent : null;
-    const callee = call?.type === 'call_expression' ? call.childForFieldName('function') : null;
-    const body = node.childForFieldName('body');
-    if (!call || callee?.type !== 'field_expression' || !body) return;
-    if (!ADAPTORS.has(callee.childForFieldName('field')?.text ?? '') || !iteratesCollection(callee.childForFieldName('value'))) return;
+  private visitAdaptor(call: Node, fn: Node, argumentsNode: Node): void {
+    const closure = argumentsNode.firstNamedChild;
+    const body = closure?.type === 'closure_expression' ? closure.childForFieldName('body') : null;
+    if (!closure || !body || !iteratesCollection(fn.childForFieldName('value'))) return;
     const variables = new Set<string>();
-    collectPatternNames(node.childForFieldName('parameters'), variables);
+    collectPatternNames(closure.childForFieldName('parameters'), variables);
     const headerRange = trimmedRange(this.source, call.startIndex, body.startIndex);
     this.openLoop({
       kind: 'callback',
@@ -172,10 +176,10 @@ export class RustWorkloadCollector extends WorkloadCollectorBase {
   }
 
   visitLet(node: Node): void {
-    this.advance(node.startIndex);
     const pattern = node.childForFieldName('pattern');
     const value = node.childForFieldName('value');
     if (!pattern || !value) return;
+    this.advance(node.startIndex);
     if (this.inLoop(node.startIndex)) {
       const targets = new Set<string>();
       collectPatternNames(pattern, targets);
@@ -206,28 +210,31 @@ export class RustWorkloadCollector extends WorkloadCollectorBase {
 
   /** `sqlx::query!(…)` and the other query macros: a call that runs its SQL where it stands. */
   visitQueryMacro(node: Node, name: string): void {
-    const tokens = node.namedChildren.find((child) => child.type === 'token_tree');
-    const names = [...readNames(tokens ?? null), ...chainArgumentNames(node)];
-    this.recordCall({ name, range: rangeOf(node) }, names, false);
+    const tokens = node.namedChildren.find((child) => child.type === 'token_tree') ?? null;
+    this.recordCall({ name, range: rangeOf(node) }, this.chainNames(node, tokens, readNames, () => []), false);
   }
 
-  visitCall(node: Node): void {
-    const callee = calleeOf(node);
+  /** A call, with the function and arguments nodes the extractor already has. */
+  visitCall(node: Node, fn: Node, argumentsNode: Node): void {
+    const isMethod = fn.type === 'field_expression';
+    let receiver: string | undefined;
+    const names = this.chainNames(node, argumentsNode, readNames, () => {
+      // The object a method is called on flows in too (`delta.save(pool)`); a type a path call names does not.
+      const receiverRoot = isMethod ? receiver?.match(/^[A-Za-z_]\w*/)?.[0] : undefined;
+      return receiverRoot && receiverRoot !== 'self' ? [receiverRoot] : [];
+    });
+    const callee = calleeOf(node, fn);
     if (!callee) return;
-    const fn = node.childForFieldName('function');
-    const argumentsNode = node.childForFieldName('arguments');
-    const names = [...readNames(argumentsNode), ...chainArgumentNames(node)];
-    // The object a method is called on flows in too (`delta.save(pool)`); a type a path call names does not.
-    const receiverRoot = fn?.type === 'field_expression' ? callee.receiver?.match(/^[A-Za-z_]\w*/)?.[0] : undefined;
-    if (receiverRoot && receiverRoot !== 'self') names.push(receiverRoot);
-    const handle = fn?.type === 'field_expression' && STATEMENT_RUNS.has(callee.name) && callee.receiver !== '…' ? callee.receiver : undefined;
+    receiver = callee.receiver;
+    const handle = isMethod && STATEMENT_RUNS.has(callee.name) && callee.receiver !== '…' ? callee.receiver : undefined;
     this.recordCall(callee, names, BLOCKING_CALLS.has(callee.name), handle);
+    if (isMethod && ADAPTORS.has(callee.name)) this.visitAdaptor(node, fn, argumentsNode);
 
     const frame = this.currentFunction();
-    if (frame && fn?.type === 'field_expression' && TRANSACTION_CALLS.has(callee.name)) this.inTransaction.add(frame.fact);
+    if (frame && isMethod && TRANSACTION_CALLS.has(callee.name)) this.inTransaction.add(frame.fact);
     if (isThreadStart(callee, fn)) this.usesThreads = true;
-    this.visitConnect(node, callee);
-    if (fn?.type === 'field_expression' && callee.receiver !== undefined && callee.receiver !== '…' && argumentsNode) {
+    if (CONNECTION_CALLS.has(callee.name)) this.visitConnect(node, fn, argumentsNode, callee);
+    if (isMethod && RECEIVER_SETTERS.has(callee.name) && callee.receiver !== undefined && callee.receiver !== '…') {
       this.recordReceiverSettings(callee.receiver, node.startIndex, this.optionSettings(callee.name, fn, node, argumentsNode));
     }
   }
@@ -243,10 +250,7 @@ export class RustWorkloadCollector extends WorkloadCollectorBase {
   // -------------------------------------------------------------------------------------------
   // connections
 
-  private visitConnect(call: Node, callee: CalleeRef): void {
-    const fn = call.childForFieldName('function');
-    const argumentsNode = call.childForFieldName('arguments');
-    if (!fn || !argumentsNode) return;
+  private visitConnect(call: Node, fn: Node, argumentsNode: Node, callee: CalleeRef): void {
     const type = pathType(fn);
     if (type === 'SqliteConnectOptions' && SQLX_OPTIONS_CONSTRUCTORS.has(callee.name)) {
       this.addSqlxOptions(call, true);
@@ -384,9 +388,8 @@ function firstArgument(argumentsNode: Node): Node | null {
  * `f(…)` → f; `conn.execute(…)` → execute on `conn`; `ExecutionProcessLogs::append_log_line(…)` → on its type;
  * `Self::m(…)` → on `Self`; `db::save(…)` → save (a module path is resolved like a bare name).
  */
-function calleeOf(call: Node): CalleeRef | undefined {
-  let fn = call.childForFieldName('function');
-  if (fn?.type === 'generic_function') fn = fn.childForFieldName('function');
+function calleeOf(call: Node, function_: Node): CalleeRef | undefined {
+  const fn = function_.type === 'generic_function' ? function_.childForFieldName('function') : function_;
   if (!fn) return undefined;
   const range = rangeOf(call);
   switch (fn.type) {
@@ -427,23 +430,6 @@ function readNames(node: Node | null): string[] {
   if (!node) return [];
   if (node.type === 'identifier') return [node.text];
   return node.descendantsOfType('identifier').map((identifier) => identifier.text);
-}
-
-/** The arguments of calls chained on this call's result: `sqlx::query(sql).bind(id).execute(pool)` reads id and pool. */
-function chainArgumentNames(call: Node): string[] {
-  const names: string[] = [];
-  let current = call;
-  for (;;) {
-    let parent = current.parent;
-    while (parent && (parent.type === 'try_expression' || parent.type === 'await_expression' || parent.type === 'parenthesized_expression')) {
-      current = parent;
-      parent = current.parent;
-    }
-    const outer = parent?.type === 'field_expression' && parent.childForFieldName('value')?.startIndex === current.startIndex ? parent.parent : null;
-    if (outer?.type !== 'call_expression' || outer.childForFieldName('function')?.startIndex !== parent!.startIndex) return names;
-    names.push(...readNames(outer.childForFieldName('arguments')));
-    current = outer;
-  }
 }
 
 /** The method calls chained on `start` (through `?` and `.await`) and the outermost expression of the chain. */

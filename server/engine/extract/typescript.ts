@@ -303,7 +303,6 @@ class TypeScriptExtractor {
         this.visitLiteral(node);
         break;
       case 'call_expression':
-        this.workload.visitCall(node);
         this.visitCall(node);
         break;
       case 'variable_declarator':
@@ -424,6 +423,7 @@ class TypeScriptExtractor {
     const callee = node.childForFieldName('function');
     const argumentsNode = node.childForFieldName('arguments');
     if (!callee || !argumentsNode) return;
+    this.workload.visitCall(node, callee, argumentsNode);
     const site = (method: string): CallSite => ({
       call: { method, range: { start: node.startIndex, end: node.endIndex } },
       enclosingFunction: this.enclosingFunction(),

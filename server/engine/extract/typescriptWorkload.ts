@@ -81,7 +81,8 @@ export class TypeScriptWorkloadCollector extends WorkloadCollectorBase {
     const body = node.childForFieldName('body');
     if (!body) return;
     const variables = new Set<string>();
-    const transaction = insideTransaction(node);
+    this.advance(node.startIndex);
+    const transaction = this.inTransactionBody(node.startIndex);
     const range = rangeOf(node);
     if (node.type === 'do_statement') {
       const condition = node.childForFieldName('condition');
@@ -133,7 +134,7 @@ export class TypeScriptWorkloadCollector extends WorkloadCollectorBase {
       if (THREAD_MODULES.has(required)) this.usesThreads = true;
       return;
     }
-    if (name.type === 'identifier') this.declarePrepared(name.text, inner, functionScope(node, this.source.length), node.startIndex);
+    if (name.type === 'identifier' && isPrepareCall(inner)) this.declareHandle(name.text, functionScope(node, this.source.length), rangeOf(inner), node.startIndex);
   }
 
   /** `const { a, b: c } = require('./x')`. */
@@ -154,9 +155,11 @@ export class TypeScriptWorkloadCollector extends WorkloadCollectorBase {
     if (!left || !right) return;
     if (left.type === 'identifier' && this.inLoop(node.startIndex)) this.deriveVariables(node.startIndex, readNames(right), [left.text]);
     // `this.insert = db.prepare(…)` in a constructor: a handle for every method of the class.
-    if (left.type === 'member_expression' && left.childForFieldName('object')?.type === 'this') {
+    const value = unwrapped(right);
+    if (left.type === 'member_expression' && isPrepareCall(value) && left.childForFieldName('object')?.type === 'this') {
       const scope = classScope(node);
-      if (scope) this.declarePrepared(receiverText(left.text), unwrapped(right), scope, node.startIndex);
+      const name = receiverText(left.text);
+      if (scope && name !== '…') this.declareHandle(name, scope, rangeOf(value), node.startIndex);
     }
   }
 
@@ -164,40 +167,43 @@ export class TypeScriptWorkloadCollector extends WorkloadCollectorBase {
   visitField(node: Node): void {
     const name = node.childForFieldName('name') ?? node.childForFieldName('property');
     const value = node.childForFieldName('value');
+    const prepared = value ? unwrapped(value) : null;
+    if (!name || !prepared || !isPrepareCall(prepared)) return;
     const scope = classScope(node);
-    if (name && value && scope) this.declarePrepared(`this.${name.text}`, unwrapped(value), scope, node.startIndex);
+    if (scope) this.declareHandle(`this.${name.text}`, scope, rangeOf(prepared), node.startIndex);
   }
 
-  private declarePrepared(name: string, value: Node, scope: OffsetRange, at: number): void {
-    if (name === '…' || value.type !== 'call_expression') return;
-    const fn = value.childForFieldName('function');
-    if (fn?.type === 'member_expression' && fn.childForFieldName('property')?.text === 'prepare') this.declareHandle(name, scope, rangeOf(value), at);
-  }
-
-  visitCall(node: Node): void {
-    const fn = node.childForFieldName('function');
-    const argumentsNode = node.childForFieldName('arguments');
+  /** A call, with the function and arguments nodes the extractor already has. */
+  visitCall(node: Node, fn: Node, argumentsNode: Node): void {
+    const fnType = fn.type;
     // `Database(path)` without `new`, `require('better-sqlite3')(path)`.
-    const driver = fn && argumentsNode ? this.constructorDriver(fn) : undefined;
-    if (driver) {
-      this.advance(node.startIndex);
-      this.addConnectionAt(node, driver, argumentsNode);
+    if (fnType === 'call_expression' || (fnType === 'identifier' && this.constructors.size > 0)) {
+      const driver = this.constructorDriver(fn);
+      if (driver) {
+        this.advance(node.startIndex);
+        this.addConnectionAt(node, driver, argumentsNode);
+      }
     }
-    const callee = calleeOf(node);
+    const object = fnType === 'member_expression' ? fn.childForFieldName('object') : null;
+    const names = this.chainNames(node, argumentsNode, readNames, () => {
+      const receiverRoot = object ? rootIdentifier(object) : undefined;
+      return receiverRoot !== undefined ? [receiverRoot] : [];
+    });
+    const callee = calleeOf(node, fn, object);
     if (!callee) return;
-    const names = [...readNames(argumentsNode), ...chainArgumentNames(node)];
-    const object = fn?.type === 'member_expression' ? fn.childForFieldName('object') : null;
-    const receiverRoot = object ? rootIdentifier(object) : undefined;
-    if (receiverRoot !== undefined) names.push(receiverRoot);
     const handle = object && STATEMENT_RUNS.has(callee.name) ? statementHandle(object) : undefined;
     this.recordCall(callee, names, BLOCKING_CALLS.has(callee.name), handle);
-    if (argumentsNode) this.visitCallback(node, callee, argumentsNode);
+    if (CALLBACK_METHODS.has(callee.name)) this.visitCallback(node, callee, argumentsNode);
+    else if (TRANSACTION_METHODS.has(callee.name) && callee.receiver !== undefined) {
+      const callback = firstArgumentOf(argumentsNode);
+      if (callback && CALLBACK_TYPES.has(callback.type)) this.recordTransactionBody(rangeOf(callback));
+    }
   }
 
   /** `ids.map((id) => …)`: the callback's body runs once per element. */
   private visitCallback(call: Node, callee: CalleeRef, argumentsNode: Node): void {
     if (callee.receiver === undefined || !CALLBACK_METHODS.has(callee.name)) return;
-    const callback = argumentsNode.namedChildren.find((child) => child.type !== 'comment');
+    const callback = firstArgumentOf(argumentsNode);
     const body = callback?.childForFieldName('body');
     if (!callback || !CALLBACK_TYPES.has(callback.type) || !body) return;
     const variables = new Set<string>();
@@ -211,7 +217,7 @@ export class TypeScriptWorkloadCollector extends WorkloadCollectorBase {
       body: [rangeOf(body)],
       variables,
       mayPoll: false,
-      transaction: insideTransaction(call),
+      transaction: this.inTransactionBody(call.startIndex),
     });
   }
 
@@ -315,18 +321,32 @@ function rangeOf(node: Node): OffsetRange {
   return { start: node.startIndex, end: node.endIndex };
 }
 
-/** `f(…)` → f; `this.repo.load(…)` → load on `this.repo`; calls on call results keep `…` as their receiver. */
-function calleeOf(call: Node): CalleeRef | undefined {
-  let fn = call.childForFieldName('function');
-  while (fn && (fn.type === 'non_null_expression' || fn.type === 'instantiation_expression')) fn = fn.firstNamedChild;
+/**
+ * `f(…)` → f; `this.repo.load(…)` → load on `this.repo`; calls on call results keep `…` as their receiver.
+ * `object` is the member expression's object when the caller already has it.
+ */
+function calleeOf(call: Node, function_: Node, object: Node | null): CalleeRef | undefined {
+  let fn: Node | null = function_;
+  let target = object;
+  while (fn && (fn.type === 'non_null_expression' || fn.type === 'instantiation_expression')) {
+    fn = fn.firstNamedChild;
+    target = null;
+  }
   if (!fn) return undefined;
   const range = rangeOf(call);
   if (fn.type === 'identifier') return { name: fn.text, range };
   if (fn.type !== 'member_expression') return undefined;
   const property = fn.childForFieldName('property');
-  const object = fn.childForFieldName('object');
-  if (!property || !object) return undefined;
-  return { name: property.text, receiver: receiverText(object.text), range };
+  target ??= fn.childForFieldName('object');
+  if (!property || !target) return undefined;
+  return { name: property.text, receiver: receiverText(target.text), range };
+}
+
+/** `db.prepare(…)`: a call that returns a prepared statement. */
+function isPrepareCall(node: Node): boolean {
+  if (node.type !== 'call_expression') return false;
+  const fn = node.childForFieldName('function');
+  return fn?.type === 'member_expression' && fn.childForFieldName('property')?.text === 'prepare';
 }
 
 /** `stmt`, `this.insert`, `this.#insert`, through `.pluck()`/`.raw()`/`.bind(…)`: the handle a run call uses. */
@@ -360,23 +380,6 @@ function readNames(node: Node | null): string[] {
   if (!node) return [];
   if (node.type === 'identifier') return [node.text];
   return node.descendantsOfType(['identifier', 'shorthand_property_identifier']).map((identifier) => identifier.text);
-}
-
-/** The arguments of calls chained on this call's result: `db.prepare(sql).get(id)` reads id. */
-function chainArgumentNames(call: Node): string[] {
-  const names: string[] = [];
-  let current = call;
-  for (;;) {
-    let parent = current.parent;
-    while (parent && (parent.type === 'await_expression' || parent.type === 'parenthesized_expression' || parent.type === 'non_null_expression')) {
-      current = parent;
-      parent = current.parent;
-    }
-    const outer = parent?.type === 'member_expression' && parent.childForFieldName('object')?.startIndex === current.startIndex ? parent.parent : null;
-    if (outer?.type !== 'call_expression' || outer.childForFieldName('function')?.startIndex !== parent!.startIndex) return names;
-    names.push(...readNames(outer.childForFieldName('arguments')));
-    current = outer;
-  }
 }
 
 /** Names a binding pattern or parameter list introduces. */
@@ -451,19 +454,9 @@ function isSimpleCondition(condition: Node): boolean {
   return node.type === 'member_expression' && /^[\w$.#]+$/.test(node.text);
 }
 
-/**
- * The loop sits in a callback passed to `db.transaction(…)` (up to the nearest named function): its writes share
- * one transaction.
- */
-function insideTransaction(node: Node): boolean {
-  for (let current = node.parent; current; current = current.parent) {
-    if (!FUNCTION_TYPES.has(current.type)) continue;
-    const call = current.parent?.type === 'arguments' ? current.parent.parent : null;
-    const fn = call?.type === 'call_expression' ? call.childForFieldName('function') : null;
-    if (fn?.type === 'member_expression' && TRANSACTION_METHODS.has(fn.childForFieldName('property')?.text ?? '')) return true;
-    if (!CALLBACK_TYPES.has(current.type)) return false;
-  }
-  return false;
+function firstArgumentOf(argumentsNode: Node): Node | null {
+  const first = argumentsNode.firstNamedChild;
+  return first?.type === 'comment' ? (argumentsNode.namedChildren.find((child) => child.type !== 'comment') ?? null) : first;
 }
 
 /** The innermost function around a node (a handle declared there is visible in it), else the whole file. */

@@ -2,6 +2,7 @@
 // calls per iteration, names that change per iteration, prepared-statement handles (`const stmt = db.prepare(sql)`
 // then `stmt.run(x)` elsewhere), and connections with the settings applied to them. The language modules read the
 // syntax; this module keeps the bookkeeping, so both fill WorkloadFacts the same way.
+import type { Node } from 'web-tree-sitter';
 import type {
   CalleeRef,
   ConnectionFact,
@@ -97,11 +98,21 @@ export abstract class WorkloadCollectorBase {
   /** Class or impl type of the function each connection is opened in (parallel to `connections`). */
   private readonly connectionOwners: Array<string | undefined> = [];
   private readonly functionStack: FunctionFrame[] = [];
-  private readonly handleDeclarations: HandleDeclaration[] = [];
+  /** Handle declarations by name. */
+  private readonly handleDeclarations = new Map<string, HandleDeclaration[]>();
   private readonly handleRuns: HandleRun[] = [];
   private readonly pragmas: ExecutedPragma[] = [];
   private readonly receiverSettings: ReceiverSettings[] = [];
   private readonly poolUses: PoolUse[] = [];
+  /**
+   * Argument lists of the calls of one chain, by the chain's start: `sqlx::query(sql).bind(id).execute(pool)` and
+   * its inner calls all start there, and the walk meets the outermost first.
+   */
+  private readonly chainArguments = new Map<number, Node[]>();
+  /** Names each argument list reads, by its start (computed only for calls in loops). */
+  private readonly argumentNames = new Map<number, string[]>();
+  /** Bodies of `db.transaction(…)` callbacks, with the function they were passed in. */
+  private readonly transactionBodies: Array<{ range: OffsetRange; functionFrame: FunctionFrame | undefined }> = [];
 
   constructor(protected readonly source: string) {}
 
@@ -153,6 +164,18 @@ export abstract class WorkloadCollectorBase {
     });
   }
 
+  /** A callback whose body runs inside one transaction (`db.transaction((rows) => { … })`). */
+  protected recordTransactionBody(range: OffsetRange): void {
+    this.advance(range.start);
+    this.transactionBodies.push({ range, functionFrame: this.currentFunction() });
+  }
+
+  /** Whether `offset` lies in a transaction callback of the current function (not in a named function inside it). */
+  protected inTransactionBody(offset: number): boolean {
+    const functionFrame = this.currentFunction();
+    return this.transactionBodies.some((body) => body.functionFrame === functionFrame && body.range.start <= offset && offset < body.range.end);
+  }
+
   /** The innermost loop of the current function whose per-iteration part holds `offset`. */
   private loopAt(offset: number): LoopFrame | undefined {
     const functionFrame = this.currentFunction();
@@ -169,6 +192,28 @@ export abstract class WorkloadCollectorBase {
     return this.loopFrames.length > 0 && this.loopAt(offset) !== undefined;
   }
 
+  /**
+   * The names a call reads, for a call in a loop: its own arguments and those of the calls chained on its result
+   * (`sqlx::query(sql).bind(id)` reads id), plus `extra`. Must be called once per call, in walk order.
+   */
+  protected chainNames(call: Node, argumentsNode: Node | null, readNames: (node: Node) => string[], extra: () => string[]): () => string[] {
+    const outer = this.chainArguments.get(call.startIndex) ?? [];
+    const lists = argumentsNode ? [...outer, argumentsNode] : outer;
+    this.chainArguments.set(call.startIndex, lists);
+    return () => {
+      const names = extra();
+      for (const list of lists) {
+        let read = this.argumentNames.get(list.startIndex);
+        if (!read) {
+          read = readNames(list);
+          this.argumentNames.set(list.startIndex, read);
+        }
+        names.push(...read);
+      }
+      return names;
+    };
+  }
+
   /** `name = <expression reading a loop variable>` inside a loop: `name` changes per iteration too. */
   protected deriveVariables(offset: number, reads: string[], targets: string[]): void {
     const frame = this.loopAt(offset);
@@ -177,9 +222,10 @@ export abstract class WorkloadCollectorBase {
 
   /**
    * A call: an edge of the call graph (the first call of each name per function) and, inside a loop, a call made
-   * per iteration. `handle` names the prepared statement the call may run (resolved when the walk ends).
+   * per iteration, with the names its arguments read (computed only then: most calls are not in a loop). `handle`
+   * names the prepared statement the call may run (resolved when the walk ends).
    */
-  protected recordCall(callee: CalleeRef, argumentNames: Iterable<string>, blocking: boolean, handle?: string): void {
+  protected recordCall(callee: CalleeRef, argumentNames: () => Iterable<string>, blocking: boolean, handle?: string): void {
     this.advance(callee.range.start);
     const functionFrame = this.currentFunction();
     if (functionFrame && !functionFrame.seen.has(callee.name)) {
@@ -189,7 +235,7 @@ export abstract class WorkloadCollectorBase {
     const frame = this.loopFrames.length > 0 ? this.loopAt(callee.range.start) : undefined;
     let loopCall: LoopCallFact | undefined;
     if (frame) {
-      loopCall = { ...callee, loop: frame.index, argumentNames: [...new Set(argumentNames)] };
+      loopCall = { ...callee, loop: frame.index, argumentNames: [...new Set(argumentNames())] };
       this.loopCalls.push(loopCall);
       if (blocking) frame.blocking = true;
     }
@@ -198,7 +244,10 @@ export abstract class WorkloadCollectorBase {
 
   /** `name` holds the statement prepared by the call at `prepare`, inside `scope`. */
   protected declareHandle(name: string, scope: OffsetRange, prepare: OffsetRange, at: number): void {
-    this.handleDeclarations.push({ name, scope, prepare, at });
+    const declaration = { name, scope, prepare, at };
+    const named = this.handleDeclarations.get(name);
+    if (named) named.push(declaration);
+    else this.handleDeclarations.set(name, [declaration]);
   }
 
   /** A connection opened here; `owner` is the class of a connection stored in a field outside any method. */
@@ -262,8 +311,8 @@ export abstract class WorkloadCollectorBase {
   private resolveHandles(): void {
     for (const run of this.handleRuns) {
       let best: HandleDeclaration | undefined;
-      for (const declaration of this.handleDeclarations) {
-        if (declaration.name !== run.name || run.at < declaration.scope.start || run.at >= declaration.scope.end) continue;
+      for (const declaration of this.handleDeclarations.get(run.name) ?? []) {
+        if (run.at < declaration.scope.start || run.at >= declaration.scope.end) continue;
         const size = declaration.scope.end - declaration.scope.start;
         const bestSize = best ? best.scope.end - best.scope.start : Infinity;
         const later = best !== undefined && size === bestSize && declaration.at <= run.at && declaration.at > best.at;
