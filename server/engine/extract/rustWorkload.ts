@@ -55,7 +55,7 @@ export class RustWorkloadCollector extends WorkloadCollectorBase {
   private readonly inTransaction = new Set<FunctionFact>();
 
   constructor(source: string) {
-    super(source);
+    super(source, 'rust');
     this.usesRusqlite = /\brusqlite\b/.test(source);
     this.mentionsSqlxPool = /\bSqlitePool(?:Options)?\b|\bPool<Sqlite>/.test(source);
   }
@@ -183,7 +183,7 @@ export class RustWorkloadCollector extends WorkloadCollectorBase {
     if (this.inLoop(node.startIndex)) {
       const targets = new Set<string>();
       collectPatternNames(pattern, targets);
-      this.deriveVariables(node.startIndex, readNames(value), [...targets]);
+      this.deriveVariables(node.startIndex, this.namesIn(rangeOf(value)), [...targets]);
     }
     const name = pattern.type === 'identifier' ? pattern.text : undefined;
     const inner = unwrapped(value);
@@ -205,20 +205,20 @@ export class RustWorkloadCollector extends WorkloadCollectorBase {
     const left = node.childForFieldName('left');
     const right = node.childForFieldName('right');
     if (left?.type !== 'identifier' || !right || !this.inLoop(node.startIndex)) return;
-    this.deriveVariables(node.startIndex, readNames(right), [left.text]);
+    this.deriveVariables(node.startIndex, this.namesIn(rangeOf(right)), [left.text]);
   }
 
   /** `sqlx::query!(…)` and the other query macros: a call that runs its SQL where it stands. */
   visitQueryMacro(node: Node, name: string): void {
-    const tokens = node.namedChildren.find((child) => child.type === 'token_tree') ?? null;
-    this.recordCall({ name, range: rangeOf(node) }, this.chainNames(node, tokens, readNames, () => []), false);
+    const tokens = node.namedChildren.find((child) => child.type === 'token_tree');
+    this.recordCall({ name, range: rangeOf(node) }, this.chainNames(node.startIndex, tokens ? rangeOf(tokens) : undefined, () => []), false);
   }
 
   /** A call, with the function and arguments nodes the extractor already has. */
   visitCall(node: Node, fn: Node, argumentsNode: Node): void {
     const isMethod = fn.type === 'field_expression';
     let receiver: string | undefined;
-    const names = this.chainNames(node, argumentsNode, readNames, () => {
+    const names = this.chainNames(node.startIndex, rangeOf(argumentsNode), () => {
       // The object a method is called on flows in too (`delta.save(pool)`); a type a path call names does not.
       const receiverRoot = isMethod ? receiver?.match(/^[A-Za-z_]\w*/)?.[0] : undefined;
       return receiverRoot && receiverRoot !== 'self' ? [receiverRoot] : [];
@@ -396,10 +396,12 @@ function calleeOf(call: Node, function_: Node): CalleeRef | undefined {
     case 'identifier':
       return { name: fn.text, range };
     case 'field_expression': {
-      const name = fn.childForFieldName('field');
-      const value = fn.childForFieldName('value');
-      if (!name || !value || name.type !== 'field_identifier') return undefined;
-      return { name: name.text, receiver: receiverText(value.text), range };
+      // From the text: `self.conn.execute` → execute on `self.conn` (no child nodes to fetch).
+      const text = fn.text;
+      const dot = text.lastIndexOf('.');
+      const name = text.slice(dot + 1);
+      if (dot <= 0 || !/^[A-Za-z_]\w*$/.test(name)) return undefined; // a tuple index: `pair.0`
+      return { name, receiver: receiverText(text.slice(0, dot).trimEnd()), range };
     }
     case 'scoped_identifier': {
       const name = fn.childForFieldName('name')?.text;
@@ -423,13 +425,6 @@ function pathType(fn: Node): string | undefined {
   else if (path.type === 'generic_type') last = path.childForFieldName('type')?.text.split('::').pop() ?? '';
   else last = path.text;
   return /^[A-Z]/.test(last) ? last : undefined;
-}
-
-/** Plain names an expression reads (fields and type paths are not plain names). */
-function readNames(node: Node | null): string[] {
-  if (!node) return [];
-  if (node.type === 'identifier') return [node.text];
-  return node.descendantsOfType('identifier').map((identifier) => identifier.text);
 }
 
 /** The method calls chained on `start` (through `?` and `.await`) and the outermost expression of the chain. */

@@ -27,6 +27,10 @@ const BETTER_SQLITE3 = new Set(['better-sqlite3', 'better-sqlite3-multiple-ciphe
 const NODE_SQLITE = 'node:sqlite';
 
 export class TypeScriptWorkloadCollector extends WorkloadCollectorBase {
+  constructor(source: string) {
+    super(source, 'script');
+  }
+
   /** Local names that construct a connection: `Database` (better-sqlite3), `DatabaseSync` (node:sqlite). */
   private readonly constructors = new Map<string, SqliteDriver>();
   /** Local names of the node:sqlite module itself (`import * as sqlite from 'node:sqlite'`). */
@@ -124,7 +128,7 @@ export class TypeScriptWorkloadCollector extends WorkloadCollectorBase {
     if (this.inLoop(node.startIndex)) {
       const targets = new Set<string>();
       collectPatternNames(name, targets);
-      this.deriveVariables(node.startIndex, readNames(value), [...targets]);
+      this.deriveVariables(node.startIndex, this.namesIn(rangeOf(value)), [...targets]);
     }
     const inner = unwrapped(value);
     const required = requiredModule(inner);
@@ -153,7 +157,7 @@ export class TypeScriptWorkloadCollector extends WorkloadCollectorBase {
     const left = node.childForFieldName('left');
     const right = node.childForFieldName('right');
     if (!left || !right) return;
-    if (left.type === 'identifier' && this.inLoop(node.startIndex)) this.deriveVariables(node.startIndex, readNames(right), [left.text]);
+    if (left.type === 'identifier' && this.inLoop(node.startIndex)) this.deriveVariables(node.startIndex, this.namesIn(rangeOf(right)), [left.text]);
     // `this.insert = db.prepare(…)` in a constructor: a handle for every method of the class.
     const value = unwrapped(right);
     if (left.type === 'member_expression' && isPrepareCall(value) && left.childForFieldName('object')?.type === 'this') {
@@ -184,14 +188,15 @@ export class TypeScriptWorkloadCollector extends WorkloadCollectorBase {
         this.addConnectionAt(node, driver, argumentsNode);
       }
     }
-    const object = fnType === 'member_expression' ? fn.childForFieldName('object') : null;
-    const names = this.chainNames(node, argumentsNode, readNames, () => {
-      const receiverRoot = object ? rootIdentifier(object) : undefined;
-      return receiverRoot !== undefined ? [receiverRoot] : [];
+    const callee = calleeOf(node, fn);
+    const names = this.chainNames(node.startIndex, rangeOf(argumentsNode), () => {
+      // The object a method is called on flows in too (`session.save()`, `db.prepare(sql).get(id)` → db).
+      const root = fnType === 'member_expression' ? /^[A-Za-z_$][\w$]*/.exec(fn.text)?.[0] : undefined;
+      return root !== undefined && root !== 'this' ? [root] : [];
     });
-    const callee = calleeOf(node, fn, object);
     if (!callee) return;
-    const handle = object && STATEMENT_RUNS.has(callee.name) ? statementHandle(object) : undefined;
+    const object = fnType === 'member_expression' && STATEMENT_RUNS.has(callee.name) ? fn.childForFieldName('object') : null;
+    const handle = object ? statementHandle(object) : undefined;
     this.recordCall(callee, names, BLOCKING_CALLS.has(callee.name), handle);
     if (CALLBACK_METHODS.has(callee.name)) this.visitCallback(node, callee, argumentsNode);
     else if (TRANSACTION_METHODS.has(callee.name) && callee.receiver !== undefined) {
@@ -322,24 +327,21 @@ function rangeOf(node: Node): OffsetRange {
 }
 
 /**
- * `f(…)` → f; `this.repo.load(…)` → load on `this.repo`; calls on call results keep `…` as their receiver.
- * `object` is the member expression's object when the caller already has it.
+ * `f(…)` → f; `this.repo.load(…)` → load on `this.repo`; calls on call results keep `…` as their receiver. Read
+ * from the callee's text (the property is what follows its last dot), which spares fetching child nodes.
  */
-function calleeOf(call: Node, function_: Node, object: Node | null): CalleeRef | undefined {
+function calleeOf(call: Node, function_: Node): CalleeRef | undefined {
   let fn: Node | null = function_;
-  let target = object;
-  while (fn && (fn.type === 'non_null_expression' || fn.type === 'instantiation_expression')) {
-    fn = fn.firstNamedChild;
-    target = null;
-  }
+  while (fn && (fn.type === 'non_null_expression' || fn.type === 'instantiation_expression')) fn = fn.firstNamedChild;
   if (!fn) return undefined;
   const range = rangeOf(call);
   if (fn.type === 'identifier') return { name: fn.text, range };
   if (fn.type !== 'member_expression') return undefined;
-  const property = fn.childForFieldName('property');
-  target ??= fn.childForFieldName('object');
-  if (!property || !target) return undefined;
-  return { name: property.text, receiver: receiverText(target.text), range };
+  const text = fn.text;
+  const dot = text.lastIndexOf('.');
+  const name = text.slice(dot + 1).trim();
+  if (dot <= 0 || !/^#?[A-Za-z_$][\w$]*$/.test(name)) return undefined;
+  return { name, receiver: receiverText(text.slice(0, text[dot - 1] === '?' ? dot - 1 : dot).trimEnd()), range };
 }
 
 /** `db.prepare(…)`: a call that returns a prepared statement. */
@@ -363,23 +365,6 @@ function statementHandle(object: Node): string | undefined {
     return text === '…' ? undefined : text;
   }
   return undefined;
-}
-
-/** The plain name an expression starts from (`session` in `session.user.save()`); `this` is not a name. */
-function rootIdentifier(node: Node): string | undefined {
-  let current: Node | null = node;
-  while (current && current.type !== 'identifier') {
-    if (current.type !== 'member_expression' && current.type !== 'call_expression' && current.type !== 'non_null_expression') return undefined;
-    current = current.type === 'call_expression' ? current.childForFieldName('function') : current.type === 'member_expression' ? current.childForFieldName('object') : current.firstNamedChild;
-  }
-  return current?.text;
-}
-
-/** Plain names an expression reads, shorthand properties included (`{ id, limit }`). */
-function readNames(node: Node | null): string[] {
-  if (!node) return [];
-  if (node.type === 'identifier') return [node.text];
-  return node.descendantsOfType(['identifier', 'shorthand_property_identifier']).map((identifier) => identifier.text);
 }
 
 /** Names a binding pattern or parameter list introduces. */

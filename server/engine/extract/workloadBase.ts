@@ -2,7 +2,6 @@
 // calls per iteration, names that change per iteration, prepared-statement handles (`const stmt = db.prepare(sql)`
 // then `stmt.run(x)` elsewhere), and connections with the settings applied to them. The language modules read the
 // syntax; this module keeps the bookkeeping, so both fill WorkloadFacts the same way.
-import type { Node } from 'web-tree-sitter';
 import type {
   CalleeRef,
   ConnectionFact,
@@ -108,13 +107,22 @@ export abstract class WorkloadCollectorBase {
    * Argument lists of the calls of one chain, by the chain's start: `sqlx::query(sql).bind(id).execute(pool)` and
    * its inner calls all start there, and the walk meets the outermost first.
    */
-  private readonly chainArguments = new Map<number, Node[]>();
+  private readonly chainArguments = new Map<number, OffsetRange[]>();
   /** Names each argument list reads, by its start (computed only for calls in loops). */
   private readonly argumentNames = new Map<number, string[]>();
   /** Bodies of `db.transaction(…)` callbacks, with the function they were passed in. */
   private readonly transactionBodies: Array<{ range: OffsetRange; functionFrame: FunctionFrame | undefined }> = [];
 
-  constructor(protected readonly source: string) {}
+  /** `rust` reads Rust literals (raw strings, chars) when scanning for names; otherwise JavaScript's. */
+  constructor(
+    protected readonly source: string,
+    private readonly syntax: 'rust' | 'script',
+  ) {}
+
+  /** Plain names read in a range of the source (see identifierReads). */
+  protected namesIn(range: OffsetRange): string[] {
+    return identifierReads(this.source, range.start, range.end, this.syntax === 'rust');
+  }
 
   /** Closes the functions and loops that end before `offset` (the walk moved past them). */
   protected advance(offset: number): void {
@@ -196,17 +204,17 @@ export abstract class WorkloadCollectorBase {
    * The names a call reads, for a call in a loop: its own arguments and those of the calls chained on its result
    * (`sqlx::query(sql).bind(id)` reads id), plus `extra`. Must be called once per call, in walk order.
    */
-  protected chainNames(call: Node, argumentsNode: Node | null, readNames: (node: Node) => string[], extra: () => string[]): () => string[] {
-    const outer = this.chainArguments.get(call.startIndex) ?? [];
-    const lists = argumentsNode ? [...outer, argumentsNode] : outer;
-    this.chainArguments.set(call.startIndex, lists);
+  protected chainNames(callStart: number, argumentsRange: OffsetRange | undefined, extra: () => string[]): () => string[] {
+    const outer = this.chainArguments.get(callStart) ?? [];
+    const lists = argumentsRange ? [...outer, argumentsRange] : outer;
+    this.chainArguments.set(callStart, lists);
     return () => {
       const names = extra();
       for (const list of lists) {
-        let read = this.argumentNames.get(list.startIndex);
+        let read = this.argumentNames.get(list.start);
         if (!read) {
-          read = readNames(list);
-          this.argumentNames.set(list.startIndex, read);
+          read = this.namesIn(list);
+          this.argumentNames.set(list.start, read);
         }
         names.push(...read);
       }
@@ -356,6 +364,107 @@ export abstract class WorkloadCollectorBase {
 
 // ---------------------------------------------------------------------------------------------
 // helpers
+
+function isIdentifierStart(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95 || code === 36 || code > 127;
+}
+
+function isIdentifierPart(code: number): boolean {
+  return isIdentifierStart(code) || (code >= 48 && code <= 57);
+}
+
+/** The offset after a quoted literal starting at `start` (escapes honoured); template holes are scanned for names. */
+function skipQuoted(source: string, start: number, end: number, quote: number, names: string[] | undefined, rust: boolean): number {
+  let i = start + 1;
+  while (i < end) {
+    const code = source.charCodeAt(i);
+    if (code === 92 /* \ */) i += 2;
+    else if (code === quote) return i + 1;
+    else if (quote === 96 && code === 36 /* $ */ && source.charCodeAt(i + 1) === 123 /* { */) {
+      // `${…}`: the hole's expression reads names; find its closing brace (holes rarely nest braces).
+      let depth = 1;
+      let j = i + 2;
+      while (j < end && depth > 0) {
+        const inner = source.charCodeAt(j);
+        if (inner === 123) depth++;
+        else if (inner === 125) depth--;
+        j++;
+      }
+      if (names) names.push(...identifierReads(source, i + 2, j - 1, rust));
+      i = j;
+    } else i++;
+  }
+  return end;
+}
+
+/**
+ * Plain names an expression reads, from its text: identifiers outside strings and comments that are not a
+ * property or field after `.` (`session.name` → session). Much cheaper than walking syntax nodes; object keys and
+ * keywords come along, which is harmless where the names are only matched against loop variables.
+ */
+export function identifierReads(source: string, start: number, end: number, rust: boolean): string[] {
+  const names: string[] = [];
+  let afterDot = false;
+  let i = start;
+  while (i < end) {
+    const code = source.charCodeAt(i);
+    if (code === 34 /* " */ || code === 96 /* ` */ || (code === 39 /* ' */ && !rust)) {
+      i = skipQuoted(source, i, end, code, code === 96 ? names : undefined, rust);
+      afterDot = false;
+      continue;
+    }
+    if (code === 39 && rust) {
+      // A char literal ('x', '\n') or a lifetime ('a): only the literal is skipped whole.
+      if (source.charCodeAt(i + 1) === 92) i = source.indexOf("'", i + 3) + 1 || end;
+      else i += source.charCodeAt(i + 2) === 39 ? 3 : 1;
+      continue;
+    }
+    if (code === 47 /* / */ && source.charCodeAt(i + 1) === 47) {
+      const newline = source.indexOf('\n', i);
+      i = newline === -1 || newline > end ? end : newline;
+      continue;
+    }
+    if (code === 47 && source.charCodeAt(i + 1) === 42 /* * */) {
+      const close = source.indexOf('*/', i + 2);
+      i = close === -1 || close > end ? end : close + 2;
+      continue;
+    }
+    if (isIdentifierStart(code)) {
+      let j = i + 1;
+      while (j < end && isIdentifierPart(source.charCodeAt(j))) j++;
+      const word = source.slice(i, j);
+      // Rust raw and byte strings: r"…", r#"…"#, b"…", br#"…"#.
+      if (rust && /^(?:r|b|br)$/.test(word) && (source[j] === '"' || source[j] === '#')) {
+        let hashes = 0;
+        while (source[j + hashes] === '#') hashes++;
+        if (source[j + hashes] === '"') {
+          if (word === 'b') i = skipQuoted(source, j, end, 34, undefined, rust);
+          else {
+            const close = source.indexOf(`"${'#'.repeat(hashes)}`, j + hashes + 1);
+            i = close === -1 || close > end ? end : close + 1 + hashes;
+          }
+          afterDot = false;
+          continue;
+        }
+      }
+      if (!afterDot) names.push(word);
+      afterDot = false;
+      i = j;
+      continue;
+    }
+    if (code >= 48 && code <= 57) {
+      // A number, suffixes and exponents included (`1e5`, `10_000u32`, `0x1F`).
+      i++;
+      while (i < end && (isIdentifierPart(source.charCodeAt(i)) || source.charCodeAt(i) === 46)) i++;
+      afterDot = false;
+      continue;
+    }
+    if (code === 46 /* . */) afterDot = true;
+    else if (code !== 32 && code !== 10 && code !== 13 && code !== 9 && code !== 63 /* ? in ?. */) afterDot = false;
+    i++;
+  }
+  return names;
+}
 
 export function shorten(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
