@@ -8,6 +8,7 @@ import { extractTypeScript } from '../../server/engine/extract/typescript';
 import { WorkloadIndex } from '../../server/engine/workload/callGraph';
 import { addPragmaFix, replaceSettingFix } from '../../server/engine/fixes/pragmaFix';
 import { applyEdits } from '../../server/engine/fixes/applyEdits';
+import { identifierReads } from '../../server/engine/extract/workloadBase';
 import type { FileFacts, HostLanguage, OffsetRange, WorkloadFacts } from '../../server/engine/types';
 
 function slice(text: string, range: OffsetRange | undefined): string | undefined {
@@ -470,4 +471,29 @@ fn o() -> SqliteConnectOptions {
     applyEdits(tsFix!.edits, () => tsText).get('src/app.ts'),
     "import Database from 'better-sqlite3';\nfunction open() {\n  const db = 1;\n  const database = new Database('a.sqlite');\n  database.pragma('journal_mode = WAL');\n  return database;\n}\n",
   );
+});
+
+test('names read by an expression, from its text: strings, comments, template holes, Rust raw strings and chars', () => {
+  const reads = (text: string, rust: boolean) => identifierReads(text, 0, text.length, rust);
+  assert.deepEqual(reads('(session.name, "id = ?", `x ${key} y`, 1e5, obj?.field, { status, limit: max }) // id', false), [
+    'session',
+    'key',
+    'obj',
+    'status',
+    'limit',
+    'max',
+  ]);
+  assert.deepEqual(reads("('it\\'s id', /* id */ a . b, 0x1F, x2)", false), ['a', 'x2']);
+  assert.deepEqual(reads('(&delta, r#"SELECT "q" id"#, \'c\', b"id", \'\\n\', x.0, self.pool, Foo::bar(y) /* z */)', true), [
+    'delta',
+    'x',
+    'self',
+    'Foo',
+    'bar',
+    'y',
+  ]);
+  // Unterminated literals and comments end the scan instead of running past the range.
+  assert.deepEqual(reads('(a, "open', false), ['a']);
+  assert.deepEqual(reads('(a, r#"open', true), ['a']);
+  assert.deepEqual(reads('(a /* open', true), ['a']);
 });
