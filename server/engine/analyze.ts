@@ -29,7 +29,7 @@ import { QUERY_RULES, SCHEMA_RULES, WORKSPACE_RULES, ruleMeta } from './rules/re
 import { sqlErrorRule } from './rules/sqlError';
 import type { QueryRuleContext, RuleReport, WorkspaceRuleContext } from './rules/rule';
 import { WorkloadIndex } from './workload/callGraph';
-import { completeWorkloadFacts, type CompletionState } from './workload/complete';
+import { completeWorkloadFacts, completesLanguage, type CompletionState } from './workload/complete';
 import { IndexPlan, type AdvisedQuery, type IndexPlanReport } from './workload/indexPlan';
 import { describeColumns } from './rules/describe';
 import { indexFix, type FixEnvironment } from './fixes/indexFix';
@@ -338,7 +338,8 @@ export class AnalysisSession {
     // A new querying function makes the files that call it worth parsing for their loops, and a file without SQL
     // may call one. Nothing to look for when what the workload rules see did not change.
     const workloadChanged = workloadSignature(ws.facts.get(file)) !== workloadBefore;
-    const unparsed = ws.facts.get(file)?.language === 'python' && !ws.facts.get(file)?.workload;
+    const updated = ws.facts.get(file);
+    const unparsed = updated !== undefined && completesLanguage(updated.language) && !updated.workload;
     const completed =
       workloadChanged || unparsed ? await completeWorkloadFacts(ws.facts, ws.texts, ws.workloadCompletion, unparsed ? [file] : []) : [];
     this.lastUpdateChangedWorkload = workloadChanged || completed.length > 0;
