@@ -13,6 +13,8 @@ export interface FloorManifest {
   files: Array<{ file: string; language: BenchLanguage }>;
   migrations: string[];
   queries: string[];
+  /** Measure this many times and keep the fastest of each phase (warm numbers for one-file floors). */
+  repeat?: number;
 }
 
 export interface FloorResult {
@@ -31,6 +33,24 @@ export interface FloorResult {
 const GRAMMAR: Partial<Record<BenchLanguage, GrammarName>> = { python: 'python', typescript: 'typescript', rust: 'rust' };
 
 export async function measureFloor(manifest: FloorManifest): Promise<FloorResult> {
+  let best: FloorResult | undefined;
+  for (let round = 0; round < (manifest.repeat ?? 1); round++) {
+    const result = await measureOnce(manifest);
+    best = best
+      ? {
+          ...result,
+          initMs: best.initMs,
+          readMs: Math.min(best.readMs, result.readMs),
+          parseMs: Math.min(best.parseMs, result.parseMs),
+          schemaMs: Math.min(best.schemaMs, result.schemaMs),
+          explainMs: Math.min(best.explainMs, result.explainMs),
+        }
+      : result;
+  }
+  return best!;
+}
+
+async function measureOnce(manifest: FloorManifest): Promise<FloorResult> {
   const initStart = performance.now();
   const SQL = await loadSqlJs();
   const parsers = new Map<GrammarName, Awaited<ReturnType<typeof getParser>>>();

@@ -66,9 +66,13 @@ function positionAt(text: string, offset: number): { line: number; character: nu
   return { line, character: offset - (before.lastIndexOf('\n') + 1) };
 }
 
-export async function measureLanguageServer(workspace: GeneratedWorkspace, edits: number): Promise<LspMeasures> {
+/**
+ * Starts the server on `workspace`, waits for its first full publish, types `edits` edits in the large file and
+ * edits a migration. With `profileDir`, the server writes a CPU profile there when it exits.
+ */
+export async function measureLanguageServer(workspace: GeneratedWorkspace, edits: number, profileDir?: string): Promise<LspMeasures> {
   const started = performance.now();
-  const client = await startClient(workspace.root);
+  const client = await startClient(workspace.root, {}, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
   try {
     await waitForIdle(client, 120_000);
     const startMs = performance.now() - started;

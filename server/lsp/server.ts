@@ -82,6 +82,7 @@ export class PlanLensServer {
   private readonly pending = new Map<string, Promise<void>>();
   /** The version of each open document whose text the session holds, sent with its diagnostics. */
   private readonly analysedVersions = new Map<string, number>();
+  private readonly lineIndexes = new Map<string, { text: string; lines: LineIndex }>();
   private settings: EditorSettings = {};
   private supportsResolve = false;
   private supportsProgress = false;
@@ -348,9 +349,16 @@ export class PlanLensServer {
 
   // --- diagnostics -------------------------------------------------------------------------------------------
 
+  /** Line index of a file's current text; rebuilt only when the text changes (every publish needs it). */
   private linesOf(folder: Folder, file: string): LineIndex | undefined {
     const text = folder.session?.textOf(file);
-    return text === undefined ? undefined : new LineIndex(text);
+    if (text === undefined) return undefined;
+    const key = `${folder.root}\u0000${file}`;
+    const cached = this.lineIndexes.get(key);
+    if (cached?.text === text) return cached.lines;
+    const lines = new LineIndex(text);
+    this.lineIndexes.set(key, { text, lines });
+    return lines;
   }
 
   private findingsOf(folder: Folder, file: string): Finding[] {

@@ -34,8 +34,9 @@ export interface TestClient {
   stop(): Promise<void>;
 }
 
-export async function startClient(root: string, settings: Record<string, unknown> = {}): Promise<TestClient> {
-  const child = spawn(process.execPath, [SERVER, '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+/** Starts dist/server.js on `root`; `nodeArgs` go to node before the script (e.g. `--cpu-prof`). */
+export async function startClient(root: string, settings: Record<string, unknown> = {}, nodeArgs: string[] = []): Promise<TestClient> {
+  const child = spawn(process.execPath, [...nodeArgs, SERVER, '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
   const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
   const diagnostics = new Map<string, Diagnostic[]>();
   const versions = new Map<string, number | undefined>();

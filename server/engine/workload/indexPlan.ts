@@ -51,11 +51,26 @@ function scoreOf(db: PlanningDatabase, sql: string, table: string): Score | unde
   return plan.ok ? score(plan.flat, table) : undefined;
 }
 
-function planWith(db: PlanningDatabase, ddl: string, sql: string): { flat: PlanNode[]; roots: PlanNode[] } | undefined {
-  return db.withHypotheticalIndexes([ddl], () => {
-    const plan = db.explain(sql);
-    return plan.ok ? { flat: plan.flat, roots: plan.roots } : undefined;
+type PlanWith = { flat: PlanNode[]; roots: PlanNode[] } | undefined;
+
+/** Plans with one what-if index, per schema: an editor rebuilds the index plan after every edit, from mostly the same queries. */
+const plansWith = new WeakMap<PlanningDatabase, Map<string, PlanWith>>();
+const PLANS_WITH_LIMIT = 20_000;
+
+function planWith(db: PlanningDatabase, ddl: string, sql: string): PlanWith {
+  let cache = plansWith.get(db);
+  if (!cache || cache.size >= PLANS_WITH_LIMIT) {
+    cache = new Map();
+    plansWith.set(db, cache);
+  }
+  const key = `${ddl}\u0000${sql}`;
+  if (cache.has(key)) return cache.get(key);
+  const plan = db.withHypotheticalIndexes([ddl], () => {
+    const result = db.explain(sql);
+    return result.ok ? { flat: result.flat, roots: result.roots } : undefined;
   });
+  cache.set(key, plan);
+  return plan;
 }
 
 function sameColumn(a: IndexColumn, b: IndexColumn): boolean {
