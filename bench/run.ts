@@ -375,13 +375,15 @@ async function main(): Promise<void> {
       memory: peak > 0 && peak <= TARGETS.memory.limit * MB,
       vsix: vsix.bytes !== undefined && vsix.bytes <= TARGETS.vsix.limit * MB,
     };
+    // Targets are for the full sizes: a quick run shows its numbers without judging them.
+    const judged = (value: boolean) => (quick ? undefined : value);
     const cpu = (check: CheckRun) => (check.userMs === undefined ? '' : `; CPU ${ms(check.userMs + (check.systemMs ?? 0))}`);
     const rows: Row[] = [
       {
         measure: TARGETS.check.measure,
         result: `${ms(largeCheck.wallMs)}${cpu(largeCheck)}`,
         target: `≤ ${ms(TARGETS.check.limit)}`,
-        met: met.check,
+        met: judged(met.check),
         floor: ms(floorMs(largeFloor)),
         ratio: ratio(largeCheck.wallMs, floorMs(largeFloor)),
       },
@@ -396,7 +398,7 @@ async function main(): Promise<void> {
         measure: TARGETS.start.measure,
         result: ms(lsp.startMs),
         target: `≤ ${ms(TARGETS.start.limit)}`,
-        met: met.start,
+        met: judged(met.start),
         floor: ms(floorMs(smallFloor)),
         ratio: ratio(lsp.startMs, floorMs(smallFloor)),
       },
@@ -404,7 +406,7 @@ async function main(): Promise<void> {
         measure: TARGETS.edit.measure,
         result: `p50 ${ms(p50)}, p95 ${ms(p95)}`,
         target: `p95 ≤ ${ms(TARGETS.edit.limit)}`,
-        met: met.edit,
+        met: judged(met.edit),
         floor: ms(floorMs(editFloor)),
         ratio: ratio(p95, floorMs(editFloor)),
       },
@@ -417,7 +419,7 @@ async function main(): Promise<void> {
         measure: TARGETS.memory.measure,
         result: `CLI ${largeCheck.peakRssBytes ? megabytes(largeCheck.peakRssBytes) : '?'} (${SIZES.large.files.toLocaleString('en-US')} files), server ${lsp.peakRssBytes ? megabytes(lsp.peakRssBytes) : '?'}`,
         target: `≤ ${TARGETS.memory.limit} MB`,
-        met: met.memory,
+        met: judged(met.memory),
       },
       {
         measure: TARGETS.vsix.measure,
