@@ -145,3 +145,13 @@ test('an OR across columns needs an index per branch: verified as a MULTI-INDEX 
   );
   assert.deepEqual(partlyIndexed.map((d) => d.index), ['CREATE INDEX IF NOT EXISTS idx_messages_recipient ON messages(recipient)']);
 });
+
+test('a filter on a flag column alone is not reported: half the table is read either way', async () => {
+  const ddl = 'CREATE TABLE sessions (id TEXT PRIMARY KEY, title TEXT, archived INTEGER NOT NULL DEFAULT 0 CHECK (archived IN (0, 1)));';
+  assert.deepEqual(await diagnose(ddl, 'SELECT COUNT(*) FROM sessions WHERE archived = 0'), []);
+  // With a selective filter next to it, the scan is reported and the index leads with the selective column.
+  assert.deepEqual(
+    (await diagnose(ddl, 'SELECT * FROM sessions WHERE archived = 0 AND title = ?')).map((d) => d.index),
+    ['CREATE INDEX IF NOT EXISTS idx_sessions_title_archived ON sessions(title, archived)'],
+  );
+});

@@ -1,6 +1,7 @@
 import type { PlanLensConfig } from '../analyzeTypes';
 import type { PlanNode, QueryShape, TableAccess, TableInfo } from '../types';
 import { adviseIndex, type IndexAdvice } from '../advisor/advisor';
+import { classifyColumn } from '../schema/stats';
 import type { detectNamingStyle } from '../advisor/naming';
 import {
   constrainedColumns,
@@ -84,7 +85,9 @@ export function diagnoseQuery(input: DiagnosisInput): AccessDiagnosis[] {
 
     let problem: AccessProblem | undefined;
     const scanStep = steps.find((step) => isFullScan(step.op));
-    if (scanStep && filterColumns.length > 0) {
+    // Filtering only on flags (archived = 0) still reads about half the table: an index would not make that cheap.
+    const onlyFlags = filterColumns.every((column) => classifyColumn(table, column) === 'flag');
+    if (scanStep && filterColumns.length > 0 && !onlyFlags) {
       problem = { kind: 'scan', step: scanStep, filterColumns };
     } else if (!scanStep) {
       for (const step of steps) {
