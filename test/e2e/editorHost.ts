@@ -166,9 +166,17 @@ export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** Where the editor tests' workspaces come from: the same fixtures as the other tests, and the README's examples. */
+const FIXTURE_SOURCES: Record<string, string> = {
+  seed000: path.resolve(__dirname, '..', 'fixtures', 'seed000'),
+  examples: path.resolve(__dirname, '..', '..', 'examples'),
+};
+
 /** A fresh copy of a fixture workspace under `stateDir`: tests edit it. */
 export function copyFixture(name: string, stateDir: string): string {
+  const source = FIXTURE_SOURCES[name];
+  if (!source) throw new Error(`unknown e2e fixture ${name}`);
   const target = path.join(stateDir, 'workspace', name);
-  fs.cpSync(path.join(__dirname, 'fixtures', name), target, { recursive: true });
+  fs.cpSync(source, target, { recursive: true });
   return target;
 }
