@@ -2,9 +2,10 @@
 // in source order): named functions and methods, `for`/`for…of`/`for…in`/`while`/`do` loops and the callbacks of
 // `.forEach/.map/.flatMap/…` (so `Promise.all(ids.map(…))` too), calls per iteration, better-sqlite3 and node:sqlite
 // prepared statements run through a handle, imports and `require`, and connections: better-sqlite3
-// `new Database(…)` and node:sqlite `new DatabaseSync(…)` with `db.pragma(…)` / `db.exec('PRAGMA …')` settings.
+// `new Database(…)` and node:sqlite `new DatabaseSync(…)` with `db.pragma(…)` / `db.exec('PRAGMA …')` settings, and
+// single values read from a prepared statement (`db.prepare(sql).get().n`, `.pluck().get()`) into a name or a key.
 import type { Node } from 'web-tree-sitter';
-import type { CalleeRef, ConnectionFact, ExtractedSql, FunctionFact, OffsetRange, SqliteDriver } from '../types';
+import type { CalleeRef, ConnectionFact, ExtractedSql, FunctionFact, OffsetRange, ScalarReadFact, SqliteDriver, WorkloadFacts } from '../types';
 import { WorkloadCollectorBase, receiverText, trimmedRange } from './workloadBase';
 
 /** Node types the TypeScript extractor forwards to `visitLoop`. */
@@ -35,6 +36,11 @@ export class TypeScriptWorkloadCollector extends WorkloadCollectorBase {
   private readonly constructors = new Map<string, SqliteDriver>();
   /** Local names of the node:sqlite module itself (`import * as sqlite from 'node:sqlite'`). */
   private readonly nodeSqliteNamespaces = new Set<string>();
+  private readonly scalarReads: ScalarReadFact[] = [];
+
+  override finish(): WorkloadFacts {
+    return { ...super.finish(), scalarReads: this.scalarReads };
+  }
 
   enterFunction(node: Node, qualifiedName: string, owner: string | undefined): void {
     const name = node.childForFieldName('name');
@@ -312,11 +318,101 @@ export class TypeScriptWorkloadCollector extends WorkloadCollectorBase {
 
   /** `db.pragma('journal_mode = WAL')`, `db.exec('PRAGMA busy_timeout = 5000')`: settings of the connection `db`. */
   visitExecuted(call: Node, statement: ExtractedSql): void {
-    if (!/^\s*PRAGMA\b/i.test(statement.sql)) return;
+    if (!/^\s*PRAGMA\b/i.test(statement.sql)) {
+      const read = scalarRead(call, this.source);
+      if (read) this.scalarReads.push(read);
+      return;
+    }
     const fn = call.childForFieldName('function');
     const receiver = fn?.type === 'member_expression' ? receiverText(fn.childForFieldName('object')?.text ?? '') : undefined;
     this.recordPragma(statement, receiver === '…' ? undefined : receiver);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// single values read from a prepared statement
+
+const WRAPPERS = /^(?:parenthesized_expression|as_expression|satisfies_expression|non_null_expression)$/;
+
+/**
+ * `db.prepare(sql).pluck().get(…)`, `db.prepare(sql).get(…).n`, `(db.prepare(sql).get() as { n: number }).n` held
+ * by `const name = …;` (one declarator) or by a key of an object literal that a declaration, an assignment or a
+ * `return` holds. `range` is the read without its wrappers (`as number` stays around the replacement).
+ */
+function scalarRead(prepare: Node, source: string): ScalarReadFact | undefined {
+  const fn = prepare.childForFieldName('function');
+  if (fn?.type !== 'member_expression' || fn.childForFieldName('property')?.text !== 'prepare') return undefined;
+  const receiver = fn.childForFieldName('object');
+  let method = memberCall(prepare);
+  const plucked = method?.name === 'pluck';
+  if (method && plucked) {
+    if ((method.call.childForFieldName('arguments')?.namedChildCount ?? 1) !== 0) return undefined;
+    method = memberCall(method.call);
+  }
+  if (!receiver || method?.name !== 'get') return undefined;
+  let value = method.call;
+  if (!plucked) {
+    let object = value;
+    while (object.parent && WRAPPERS.test(object.parent.type)) object = object.parent;
+    const member = object.parent;
+    if (member?.type !== 'member_expression' || member.childForFieldName('object')?.startIndex !== object.startIndex) return undefined;
+    if (member.childForFieldName('property')?.type !== 'property_identifier') return undefined;
+    value = member;
+  }
+  let outer = value;
+  while (outer.parent && WRAPPERS.test(outer.parent.type)) outer = outer.parent;
+  const into = holderOf(outer);
+  if (!into) return undefined;
+  const args = method.call.childForFieldName('arguments')?.namedChildren.filter((child) => child.type !== 'comment') ?? [];
+  const read: ScalarReadFact = { callRange: rangeOf(prepare), range: rangeOf(value), receiver: receiver.text, into };
+  if (args.length > 0) read.argumentsText = source.slice(args[0].startIndex, args[args.length - 1].endIndex);
+  return read;
+}
+
+/** `<object>.name(…)`: the method called on a node and the call. */
+function memberCall(object: Node): { name: string; call: Node } | undefined {
+  const member = object.parent;
+  const call = member?.parent;
+  if (member?.type !== 'member_expression' || call?.type !== 'call_expression' || call.childForFieldName('function')?.startIndex !== member.startIndex) return undefined;
+  const name = member.childForFieldName('property')?.text;
+  return name === undefined ? undefined : { name, call };
+}
+
+function holderOf(value: Node): ScalarReadFact['into'] | undefined {
+  const parent = value.parent;
+  if (parent?.type === 'variable_declarator' && parent.childForFieldName('value')?.startIndex === value.startIndex) {
+    const name = parent.childForFieldName('name');
+    const declaration = soleDeclaration(parent);
+    return name?.type === 'identifier' && declaration ? { kind: 'assignment', name: name.text, statementRange: rangeOf(declaration) } : undefined;
+  }
+  if (parent?.type !== 'pair' || parent.childForFieldName('value')?.startIndex !== value.startIndex) return undefined;
+  const key = parent.childForFieldName('key');
+  if (key?.type !== 'property_identifier' && key?.type !== 'string') return undefined;
+  const statement = objectStatement(parent.parent);
+  return statement ? { kind: 'dict-entry', key: key.text, statementRange: rangeOf(statement) } : undefined;
+}
+
+/** The `const x = …;` holding only this declarator, in a block or at the top of a module. */
+function soleDeclaration(declarator: Node): Node | undefined {
+  const declaration = declarator.parent;
+  if (declaration?.type !== 'lexical_declaration' && declaration?.type !== 'variable_declaration') return undefined;
+  if (declaration.namedChildren.filter((child) => child.type === 'variable_declarator').length !== 1) return undefined;
+  return declaration.parent?.type === 'statement_block' || declaration.parent?.type === 'program' ? declaration : undefined;
+}
+
+/** `const stats = {…};`, `stats = {…};`, `return {…};`: the statement a new declaration can go before. */
+function objectStatement(object: Node | null): Node | undefined {
+  if (object?.type !== 'object') return undefined;
+  let current = object;
+  while (current.parent && WRAPPERS.test(current.parent.type)) current = current.parent;
+  const parent = current.parent;
+  let statement: Node | null | undefined;
+  if (parent?.type === 'return_statement') statement = parent;
+  else if (parent?.type === 'variable_declarator' && parent.childForFieldName('value')?.startIndex === current.startIndex) statement = soleDeclaration(parent);
+  else if (parent?.type === 'assignment_expression' && parent.childForFieldName('right')?.startIndex === current.startIndex) {
+    statement = parent.parent?.type === 'expression_statement' ? parent.parent : undefined;
+  }
+  return statement && (statement.parent?.type === 'statement_block' || statement.parent?.type === 'program') ? statement : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -24,7 +24,18 @@ export interface CountRewrite {
 
 /** The rewrite, or undefined when the code is not in a shape it can rewrite safely. */
 export function countRewriteFix(input: CountRewriteInput): CountRewrite | undefined {
-  const { merged, text } = input;
+  const group = groupReads(input);
+  if (!group) return undefined;
+  const eol = input.text.includes('\r\n') ? '\r\n' : '\n';
+  return group[0].into.kind === 'dict-entry' ? dictRewrite(input, group, eol) : assignmentRewrite(input, group, eol);
+}
+
+/**
+ * The scalar read of each query, in the queries' order, when all of them can share one execute: the same
+ * receiver, the same arguments and the same kind of target. Shared by the Python and TypeScript rewrites.
+ */
+export function groupReads(input: CountRewriteInput): ScalarReadFact[] | undefined {
+  const { merged } = input;
   if (merged.conditionsHaveParameters) return undefined;
   const reads = merged.queries.map((query) =>
     input.scalarReads.find(
@@ -39,8 +50,7 @@ export function countRewriteFix(input: CountRewriteInput): CountRewrite | undefi
   }
   // Parameters are only allowed in the shared conditions, with the same arguments everywhere.
   if (first.argumentsText !== undefined && !merged.shared.some((conjunct) => conjunct.hasParameter)) return undefined;
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  return first.into.kind === 'dict-entry' ? dictRewrite(input, group, eol) : assignmentRewrite(input, group, eol);
+  return group;
 }
 
 function lineIndent(text: string, offset: number): string {
@@ -140,7 +150,7 @@ function assignmentRewrite(input: CountRewriteInput, group: ScalarReadFact[], eo
 }
 
 /** The merged query with its columns in the order of `ordered` (the names on the left of the assignment). */
-function reorder(merged: MergedCount, group: ScalarReadFact[], ordered: ScalarReadFact[]): MergedCount {
+export function reorder(merged: MergedCount, group: ScalarReadFact[], ordered: ScalarReadFact[]): MergedCount {
   const positions = ordered.map((read) => group.indexOf(read));
   return {
     ...merged,

@@ -3,6 +3,7 @@ import type { WorkspaceReport, WorkspaceRule, WorkspaceRuleContext } from './rul
 import { isFullScan, lookupTable, tableSteps } from '../plan/queryPlanView';
 import { mergeCounts, mergedSql, parseCountQuery, sameResults, type CountQuery, type MergedCount } from '../workload/countMerge';
 import { countRewriteFix } from '../fixes/countRewriteFix';
+import { countRewriteFixTs } from '../fixes/countRewriteFixTs';
 
 /** Several COUNT/SUM queries on one table in one function, differing only in their WHERE. */
 export const countAggregationRule: WorkspaceRule = {
@@ -81,7 +82,10 @@ function seeksTable(plan: PlanResult, table: string): boolean {
 
 function rewrite(context: WorkspaceRuleContext, file: string, facts: FileFacts, merged: MergedCount, first: ExtractedSql) {
   const text = context.readText(file);
-  if (text === undefined || facts.language !== 'python' || !facts.workload) return undefined;
+  if (text === undefined || !facts.workload) return undefined;
   const scope = facts.workload.functions.find((fn) => fn.qualifiedName === first.enclosingFunction)?.range ?? { start: 0, end: text.length };
-  return countRewriteFix({ file, text, merged, scalarReads: facts.workload.scalarReads, scope });
+  const input = { file, text, merged, scalarReads: facts.workload.scalarReads, scope };
+  if (facts.language === 'python') return countRewriteFix(input);
+  if (facts.language === 'typescript' || facts.language === 'javascript') return countRewriteFixTs(input);
+  return undefined;
 }
