@@ -5,13 +5,23 @@ import type {
   ExtractedSql,
   FileFacts,
   MigrationContainer,
-  OffsetRange,
   SourceFile,
-  StringLiteralInfo,
   Suppression,
 } from '../types';
-import { MappedSqlBuilder, normalizeParameters, type MappedSql } from './params';
+import { MappedSqlBuilder, normalizeParameters } from './params';
 import { PYTHON_LOOP_TYPES, PythonWorkloadCollector } from './pythonWorkload';
+import {
+  DdlCandidates,
+  MAX_NAME_DEPTH,
+  isAsciiLetter,
+  isBlank,
+  leadingKeyword,
+  rangeKey,
+  toExtractedSql,
+  type CallSite,
+  type Evaluation,
+  type LiteralPiece,
+} from './hostSql';
 import { collectSuppressions } from './suppressions';
 import { withSyntaxTree } from './treeSitter';
 
@@ -46,9 +56,6 @@ const DDL_VERBS = new Set(['create', 'alter', 'drop']);
 /** Calls that only trim whitespace around a string, which SQLite does not care about. */
 const WHITESPACE_METHODS = new Set(['strip', 'lstrip', 'rstrip']);
 const DEDENT_FUNCTIONS = new Set(['dedent', 'textwrap.dedent']);
-
-/** How many names deep `Q = BASE + "…"` chains are followed. */
-const MAX_NAME_DEPTH = 8;
 
 /**
  * The only node kinds the extractor looks at. One native pass (`descendantsOfType`) collects them in
@@ -96,38 +103,6 @@ interface Scope {
   end: number;
 }
 
-interface LiteralPiece {
-  range: OffsetRange;
-  contentRange: OffsetRange;
-  quote: string;
-  prefix: string;
-}
-
-/** A string expression turned into SQL. */
-interface Evaluation {
-  /** The expression that holds the SQL, after following names and whitespace wrappers. */
-  root: Node;
-  mapped: MappedSql;
-  pieces: LiteralPiece[];
-  dynamic: boolean;
-}
-
-interface CallSite {
-  call: { method: string; range: OffsetRange };
-  enclosingFunction?: string;
-}
-
-/** A DDL literal; emitted once even when several calls run it. */
-interface DdlCandidate {
-  evaluation: Evaluation;
-  /** Looks like schema on its own (see SCHEMA_DDL_SHAPE). */
-  schemaShaped: boolean;
-  /** Function around the literal itself. */
-  enclosingFunction?: string;
-  /** The first execute-like call that runs it. */
-  execution?: CallSite;
-}
-
 /**
  * Finds the SQL of one Python file (execute-like calls, names they use, and DDL literals as schema) and its
  * workload facts. A file with no sign of SQL or connections is not parsed (and has no `workload`) unless
@@ -150,7 +125,7 @@ class PythonExtractor {
   private readonly source: string;
   private readonly queries: ExtractedSql[] = [];
   /** DDL literals by the range of their root expression. */
-  private readonly ddl = new Map<string, DdlCandidate>();
+  private readonly ddl = new DdlCandidates();
   private readonly comments: Array<{ text: string; line: number }> = [];
   private lineIndex: LineIndex | undefined;
   private readonly scopes: Scope[] = [];
@@ -427,7 +402,7 @@ class PythonExtractor {
       enclosingFunction: this.enclosingFunction(),
     };
     if (isDdlScript(evaluation.mapped.sql)) {
-      const candidate = this.ddlCandidate(evaluation);
+      const candidate = this.ddl.get(evaluation);
       candidate.execution ??= site;
       return;
     }
@@ -450,34 +425,16 @@ class PythonExtractor {
     if (!evaluation) return;
     const head = stripLeadingComments(evaluation.mapped.sql);
     if (leadingKeyword(head) === undefined || !isDdlScript(head)) return;
-    const candidate = this.ddlCandidate(evaluation);
+    const candidate = this.ddl.get(evaluation);
     candidate.schemaShaped = SCHEMA_DDL_SHAPE.test(head);
     candidate.enclosingFunction = this.enclosingFunction();
   }
 
-  private ddlCandidate(evaluation: Evaluation): DdlCandidate {
-    const key = rangeKey(evaluation.root);
-    let candidate = this.ddl.get(key);
-    if (!candidate) {
-      candidate = { evaluation, schemaShaped: false };
-      this.ddl.set(key, candidate);
-    }
-    return candidate;
-  }
-
   private ddlStatements(): ExtractedSql[] {
-    const statements: ExtractedSql[] = [];
-    for (const candidate of this.ddl.values()) {
-      const { evaluation, execution } = candidate;
-      if (!execution && !candidate.schemaShaped) continue;
-      const statement = execution
-        ? this.statement(evaluation, 'schema', 'executed', execution)
-        : this.statement(evaluation, 'schema', 'constant', { enclosingFunction: candidate.enclosingFunction });
-      const container = migrationContainerOf(evaluation.root, this.source);
-      if (container) statement.migrationContainer = container;
-      statements.push(statement);
-    }
-    return statements;
+    return this.ddl.statements(
+      (evaluation, certainty, site) => this.statement(evaluation, 'schema', certainty, site),
+      (root) => migrationContainerOf(root, this.source),
+    );
   }
 
   private statement(
@@ -486,23 +443,7 @@ class PythonExtractor {
     certainty: ExtractedSql['certainty'],
     site: Partial<CallSite>,
   ): ExtractedSql {
-    const mapped = normalizeParameters(evaluation.mapped, { pyformat: true });
-    const range = { start: evaluation.root.startIndex, end: evaluation.root.endIndex };
-    const statement: ExtractedSql = {
-      file: this.file.path,
-      language: 'python',
-      sql: mapped.sql,
-      range,
-      sqlToFile: mapped.toSource,
-      role,
-      certainty,
-    };
-    const literal = literalInfo(evaluation.pieces, range);
-    if (literal) statement.literal = literal;
-    if (site.call) statement.call = site.call;
-    if (site.enclosingFunction !== undefined) statement.enclosingFunction = site.enclosingFunction;
-    if (evaluation.dynamic) statement.dynamic = true;
-    return statement;
+    return toExtractedSql(this.file.path, 'python', evaluation, normalizeParameters(evaluation.mapped, { pyformat: true }), role, certainty, site);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -652,14 +593,6 @@ class PythonExtractor {
 
 const noNames: NameResolver = () => undefined;
 
-function isBlank(code: number): boolean {
-  return code === 32 || code === 9 || code === 10 || code === 13 || code === 12;
-}
-
-function isAsciiLetter(code: number): boolean {
-  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
-}
-
 /**
  * The whole string expression a literal piece belongs to (`"a" "b"`, `"a" + "b"`, parentheses unwrapped),
  * or undefined when that expression is only an operand: of `%`, of `.format(…)`, inside an f-string hole.
@@ -680,10 +613,6 @@ function literalRoot(piece: Node): Node | undefined {
     return method !== undefined && WHITESPACE_METHODS.has(method) ? root : undefined;
   }
   return root;
-}
-
-function rangeKey(node: Node): string {
-  return `${node.startIndex}:${node.endIndex}`;
 }
 
 function firstNonComment(node: Node): Node | null {
@@ -743,20 +672,6 @@ function whitespaceWrapped(call: Node): Node | null {
   return null;
 }
 
-/**
- * The first word of the SQL (after comments), upper-cased, when written in one case.
- * `Select an option` is prose; `SELECT` and `select` are SQL.
- */
-function leadingKeyword(sql: string): string | undefined {
-  const head = stripLeadingComments(sql);
-  let end = 0;
-  while (end < head.length && /[A-Za-z]/.test(head[end])) end++;
-  if (end === 0) return undefined;
-  const word = head.slice(0, end);
-  const upper = word.toUpperCase();
-  return word === upper || word === word.toLowerCase() ? upper : undefined;
-}
-
 const SIMPLE_ESCAPES: Record<string, string> = {
   '\\': '\\', "'": "'", '"': '"', n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', f: '\f', v: '\v',
 };
@@ -790,18 +705,6 @@ function decodeEscape(source: string, start: number, end: number): { text: strin
 
 function codePointText(codePoint: number): string {
   return codePoint <= 0x10ffff ? String.fromCodePoint(codePoint) : '\uFFFD';
-}
-
-/**
- * Literal details for fixes: the first piece's whole literal, the last piece's content, quote and prefix.
- * Omitted when a piece lies outside the statement's range (a `BASE + "…"` whose BASE is defined elsewhere).
- */
-function literalInfo(pieces: LiteralPiece[], range: OffsetRange): StringLiteralInfo | undefined {
-  if (pieces.length === 0) return undefined;
-  if (pieces.some((piece) => piece.range.start < range.start || piece.range.end > range.end)) return undefined;
-  const first = pieces[0];
-  const last = pieces[pieces.length - 1];
-  return { range: first.range, contentRange: last.contentRange, quote: last.quote, prefix: last.prefix };
 }
 
 /**

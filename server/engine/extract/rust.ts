@@ -7,9 +7,21 @@ import * as path from 'node:path';
 import type { Node, Tree } from 'web-tree-sitter';
 import { isDdl, stripLeadingComments } from '../sql/split';
 import { LineIndex } from '../text/lineIndex';
-import type { ExtractedSql, FileFacts, OffsetRange, SourceFile, StringLiteralInfo } from '../types';
-import { MappedSqlBuilder, type MappedSql } from './params';
+import type { ExtractedSql, FileFacts, SourceFile } from '../types';
+import { MappedSqlBuilder } from './params';
 import { RUST_LOOP_TYPES, RustWorkloadCollector } from './rustWorkload';
+import {
+  DdlCandidates,
+  MAX_NAME_DEPTH,
+  isAsciiLetter,
+  isBlank,
+  leadingKeyword,
+  rangeKey,
+  toExtractedSql,
+  type CallSite,
+  type Evaluation,
+  type EvaluationState,
+} from './hostSql';
 import { collectSuppressions } from './suppressions';
 import { withSyntaxTree } from './treeSitter';
 
@@ -66,7 +78,6 @@ const SCHEMA_DDL_SHAPE =
   /^(?:create\s+(?:temp(?:orary)?\s+)?(?:unique\s+)?(?:table|index|view|trigger|virtual\s+table)|alter\s+table|drop\s+(?:table|index|view|trigger))\s+[^\s;]/i;
 const DDL_VERBS = new Set(['create', 'alter', 'drop']);
 
-const MAX_NAME_DEPTH = 8;
 /** Largest .sql file a `query_file!` may pull in (the workspace reader's cap). */
 const MAX_QUERY_FILE_BYTES = 2 * 1024 * 1024;
 
@@ -119,38 +130,6 @@ interface Scope {
   implOf?: string;
 }
 
-interface LiteralPiece {
-  range: OffsetRange;
-  contentRange: OffsetRange;
-  quote: string;
-  prefix: string;
-}
-
-interface Evaluation {
-  root: Node;
-  mapped: MappedSql;
-  pieces: LiteralPiece[];
-  dynamic: boolean;
-}
-
-interface EvaluationState {
-  builder: MappedSqlBuilder;
-  pieces: LiteralPiece[];
-  dynamic: boolean;
-}
-
-interface CallSite {
-  call: { method: string; range: OffsetRange };
-  enclosingFunction?: string;
-}
-
-interface DdlCandidate {
-  evaluation: Evaluation;
-  schemaShaped: boolean;
-  enclosingFunction?: string;
-  execution?: CallSite;
-}
-
 /**
  * Finds the SQL of one Rust file and its workload facts. Never throws on broken code, missing manifests or
  * unreadable query files. A file with no sign of SQL or connections is not parsed (and has no `workload`) unless
@@ -168,7 +147,7 @@ export async function extractRust(file: SourceFile, options: RustExtractOptions 
 class RustExtractor {
   private readonly source: string;
   private readonly queries: ExtractedSql[] = [];
-  private readonly ddl = new Map<string, DdlCandidate>();
+  private readonly ddl = new DdlCandidates();
   private readonly comments: Array<{ text: string; line: number }> = [];
   private lineIndex: LineIndex | undefined;
   private readonly scopes: Scope[] = [];
@@ -411,7 +390,7 @@ class RustExtractor {
   private report(evaluation: Evaluation, site: CallSite, call: Node): void {
     if (isDdl(evaluation.mapped.sql)) {
       if (isDownMigration(evaluation.root, site.enclosingFunction)) return;
-      this.ddlCandidate(evaluation).execution ??= site;
+      this.ddl.get(evaluation).execution ??= site;
       return;
     }
     const statement = this.statement(evaluation, 'query', 'executed', site);
@@ -432,7 +411,7 @@ class RustExtractor {
     if (leadingKeyword(head) === undefined || !isDdl(head)) return;
     const enclosingFunction = this.enclosingFunction();
     if (isDownMigration(root, enclosingFunction)) return;
-    const candidate = this.ddlCandidate(evaluation);
+    const candidate = this.ddl.get(evaluation);
     candidate.schemaShaped = SCHEMA_DDL_SHAPE.test(head);
     candidate.enclosingFunction = enclosingFunction;
   }
@@ -452,28 +431,10 @@ class RustExtractor {
     return ch !== undefined && '-/\\'.includes(ch);
   }
 
-  private ddlCandidate(evaluation: Evaluation): DdlCandidate {
-    const key = rangeKey(evaluation.root);
-    let candidate = this.ddl.get(key);
-    if (!candidate) {
-      candidate = { evaluation, schemaShaped: false };
-      this.ddl.set(key, candidate);
-    }
-    return candidate;
-  }
-
   private ddlStatements(): ExtractedSql[] {
-    const statements: ExtractedSql[] = [];
-    for (const candidate of this.ddl.values()) {
-      const { evaluation, execution } = candidate;
-      if (!execution && !candidate.schemaShaped) continue;
-      statements.push(
-        execution
-          ? this.statement(evaluation, 'schema', 'executed', execution)
-          : this.statement(evaluation, 'schema', 'constant', { enclosingFunction: candidate.enclosingFunction }),
-      );
-    }
-    return statements;
+    return this.ddl.statements(
+      (evaluation, certainty, site) => this.statement(evaluation, 'schema', certainty, site),
+    );
   }
 
   private statement(
@@ -482,22 +443,7 @@ class RustExtractor {
     certainty: ExtractedSql['certainty'],
     site: Partial<CallSite>,
   ): ExtractedSql {
-    const range = { start: evaluation.root.startIndex, end: evaluation.root.endIndex };
-    const statement: ExtractedSql = {
-      file: this.file.path,
-      language: 'rust',
-      sql: evaluation.mapped.sql,
-      range,
-      sqlToFile: evaluation.mapped.toSource,
-      role,
-      certainty,
-    };
-    const literal = literalInfo(evaluation.pieces, range);
-    if (literal) statement.literal = literal;
-    if (site.call) statement.call = site.call;
-    if (site.enclosingFunction !== undefined) statement.enclosingFunction = site.enclosingFunction;
-    if (evaluation.dynamic) statement.dynamic = true;
-    return statement;
+    return toExtractedSql(this.file.path, 'rust', evaluation, evaluation.mapped, role, certainty, site);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -829,18 +775,6 @@ function readQueryFile(file: string): string | undefined {
 
 const noNames: NameResolver = () => undefined;
 
-function isBlank(code: number): boolean {
-  return code === 32 || code === 9 || code === 10 || code === 13 || code === 12;
-}
-
-function isAsciiLetter(code: number): boolean {
-  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
-}
-
-function rangeKey(node: Node): string {
-  return `${node.startIndex}:${node.endIndex}`;
-}
-
 function firstNonComment(node: Node): Node | null {
   for (const child of node.namedChildren) if (child.type !== 'line_comment' && child.type !== 'block_comment') return child;
   return null;
@@ -946,16 +880,6 @@ function literalDelimiters(
     : { contentStart, contentEnd: end - closing.length, raw: true, quote: `r${'#'.repeat(hashes)}"`, prefix: '' };
 }
 
-function leadingKeyword(sql: string): string | undefined {
-  const head = stripLeadingComments(sql);
-  let end = 0;
-  while (end < head.length && isAsciiLetter(head.charCodeAt(end))) end++;
-  if (end === 0) return undefined;
-  const word = head.slice(0, end);
-  const upper = word.toUpperCase();
-  return word === upper || word === word.toLowerCase() ? upper : undefined;
-}
-
 /** Statements that are complete as one word; every other keyword needs something after it (`cache.get('select')`). */
 const SINGLE_WORD_STATEMENTS = new Set(['BEGIN', 'COMMIT', 'ROLLBACK', 'ANALYZE', 'VACUUM', 'REINDEX']);
 
@@ -992,10 +916,3 @@ function decodeEscape(source: string, start: number, end: number): { text: strin
   return { text: '\\', length: 1 };
 }
 
-function literalInfo(pieces: LiteralPiece[], range: OffsetRange): StringLiteralInfo | undefined {
-  if (pieces.length === 0) return undefined;
-  if (pieces.some((piece) => piece.range.start < range.start || piece.range.end > range.end)) return undefined;
-  const first = pieces[0];
-  const last = pieces[pieces.length - 1];
-  return { range: first.range, contentRange: last.contentRange, quote: last.quote, prefix: last.prefix };
-}

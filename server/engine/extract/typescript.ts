@@ -10,11 +10,21 @@ import type {
   FileFacts,
   HostLanguage,
   MigrationContainer,
-  OffsetRange,
   SourceFile,
-  StringLiteralInfo,
 } from '../types';
-import { MappedSqlBuilder, type MappedSql } from './params';
+import { MappedSqlBuilder } from './params';
+import {
+  DdlCandidates,
+  MAX_NAME_DEPTH,
+  isAsciiLetter,
+  isBlank,
+  leadingKeyword,
+  rangeKey,
+  toExtractedSql,
+  type CallSite,
+  type Evaluation,
+  type EvaluationState,
+} from './hostSql';
 import { collectSuppressions } from './suppressions';
 import { withSyntaxTree, type GrammarName } from './treeSitter';
 import { TYPESCRIPT_LOOP_TYPES, TypeScriptWorkloadCollector } from './typescriptWorkload';
@@ -60,9 +70,6 @@ const SQL_KEYWORDS = new Set([
 const SCHEMA_DDL_SHAPE =
   /^(?:create\s+(?:temp(?:orary)?\s+)?(?:unique\s+)?(?:table|index|view|trigger|virtual\s+table)|alter\s+table|drop\s+(?:table|index|view|trigger))\s+[^\s;]/i;
 const DDL_VERBS = new Set(['create', 'alter', 'drop']);
-
-/** How many names deep `const Q = BASE + "…"` chains are followed. */
-const MAX_NAME_DEPTH = 8;
 
 /** Words without which a file holds no SQL this extractor can find: it is not parsed at all. */
 const SQL_HINT =
@@ -181,37 +188,6 @@ interface Scope {
   end: number;
 }
 
-interface LiteralPiece {
-  range: OffsetRange;
-  contentRange: OffsetRange;
-  quote: string;
-}
-
-interface Evaluation {
-  root: Node;
-  mapped: MappedSql;
-  pieces: LiteralPiece[];
-  dynamic: boolean;
-}
-
-interface EvaluationState {
-  builder: MappedSqlBuilder;
-  pieces: LiteralPiece[];
-  dynamic: boolean;
-}
-
-interface CallSite {
-  call: { method: string; range: OffsetRange };
-  enclosingFunction?: string;
-}
-
-interface DdlCandidate {
-  evaluation: Evaluation;
-  schemaShaped: boolean;
-  enclosingFunction?: string;
-  execution?: CallSite;
-}
-
 /** The grammar for a path: `.tsx`/`.jsx` → tsx, `.ts`/`.mts`/`.cts` → typescript, JavaScript otherwise. */
 export function grammarForPath(filePath: string): GrammarName {
   const extension = path.extname(filePath).toLowerCase();
@@ -240,7 +216,7 @@ export async function extractTypeScript(file: SourceFile, options: { always?: bo
 class TypeScriptExtractor {
   private readonly source: string;
   private readonly queries: ExtractedSql[] = [];
-  private readonly ddl = new Map<string, DdlCandidate>();
+  private readonly ddl = new DdlCandidates();
   private readonly comments: Array<{ text: string; line: number }> = [];
   private lineIndex: LineIndex | undefined;
   private readonly scopes: Scope[] = [];
@@ -466,7 +442,7 @@ class TypeScriptExtractor {
   private report(evaluation: Evaluation, site: CallSite, call: Node): void {
     if (isDdl(evaluation.mapped.sql)) {
       if (isDownMigration(evaluation.root, site.enclosingFunction)) return;
-      this.ddlCandidate(evaluation).execution ??= site;
+      this.ddl.get(evaluation).execution ??= site;
       return;
     }
     const statement = this.statement(evaluation, 'query', 'executed', site);
@@ -496,7 +472,7 @@ class TypeScriptExtractor {
       return;
     }
     if (leadingKeyword(head) === undefined || isDownMigration(root, this.enclosingFunction())) return;
-    const candidate = this.ddlCandidate(evaluation);
+    const candidate = this.ddl.get(evaluation);
     candidate.schemaShaped = marked || SCHEMA_DDL_SHAPE.test(head);
     candidate.enclosingFunction = this.enclosingFunction();
   }
@@ -513,29 +489,11 @@ class TypeScriptExtractor {
     return ch !== undefined && '-/$\\'.includes(ch);
   }
 
-  private ddlCandidate(evaluation: Evaluation): DdlCandidate {
-    const key = rangeKey(evaluation.root);
-    let candidate = this.ddl.get(key);
-    if (!candidate) {
-      candidate = { evaluation, schemaShaped: false };
-      this.ddl.set(key, candidate);
-    }
-    return candidate;
-  }
-
   private ddlStatements(): ExtractedSql[] {
-    const statements: ExtractedSql[] = [];
-    for (const candidate of this.ddl.values()) {
-      const { evaluation, execution } = candidate;
-      if (!execution && !candidate.schemaShaped) continue;
-      const statement = execution
-        ? this.statement(evaluation, 'schema', 'executed', execution)
-        : this.statement(evaluation, 'schema', 'constant', { enclosingFunction: candidate.enclosingFunction });
-      const container = migrationContainerOf(evaluation.root, this.source);
-      if (container) statement.migrationContainer = container;
-      statements.push(statement);
-    }
-    return statements;
+    return this.ddl.statements(
+      (evaluation, certainty, site) => this.statement(evaluation, 'schema', certainty, site),
+      (root) => migrationContainerOf(root, this.source),
+    );
   }
 
   private statement(
@@ -544,22 +502,7 @@ class TypeScriptExtractor {
     certainty: ExtractedSql['certainty'],
     site: Partial<CallSite>,
   ): ExtractedSql {
-    const range = { start: evaluation.root.startIndex, end: evaluation.root.endIndex };
-    const statement: ExtractedSql = {
-      file: this.file.path,
-      language: this.language,
-      sql: evaluation.mapped.sql,
-      range,
-      sqlToFile: evaluation.mapped.toSource,
-      role,
-      certainty,
-    };
-    const literal = literalInfo(evaluation.pieces, range);
-    if (literal) statement.literal = literal;
-    if (site.call) statement.call = site.call;
-    if (site.enclosingFunction !== undefined) statement.enclosingFunction = site.enclosingFunction;
-    if (evaluation.dynamic) statement.dynamic = true;
-    return statement;
+    return toExtractedSql(this.file.path, this.language, evaluation, evaluation.mapped, role, certainty, site);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -706,18 +649,6 @@ class TypeScriptExtractor {
 // helpers on nodes and text
 
 const noNames: NameResolver = () => undefined;
-
-function isBlank(code: number): boolean {
-  return code === 32 || code === 9 || code === 10 || code === 13 || code === 12;
-}
-
-function isAsciiLetter(code: number): boolean {
-  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
-}
-
-function rangeKey(node: Node): string {
-  return `${node.startIndex}:${node.endIndex}`;
-}
 
 function firstNonComment(node: Node, last = false): Node | null {
   const children = node.namedChildren.filter((child) => child.type !== 'comment');
@@ -879,17 +810,6 @@ function isDownMigration(root: Node, enclosingFunction: string | undefined): boo
   return parent?.type === 'pair' && isValueOf(parent, element) && parent.childForFieldName('key')?.text === 'down';
 }
 
-/** The first word of the SQL (after comments), upper-cased, when written in one case. */
-function leadingKeyword(sql: string): string | undefined {
-  const head = stripLeadingComments(sql);
-  let end = 0;
-  while (end < head.length && isAsciiLetter(head.charCodeAt(end))) end++;
-  if (end === 0) return undefined;
-  const word = head.slice(0, end);
-  const upper = word.toUpperCase();
-  return word === upper || word === word.toLowerCase() ? upper : undefined;
-}
-
 /** Statements that are complete as one word; every other keyword needs something after it (`cache.get('select')`). */
 const SINGLE_WORD_STATEMENTS = new Set(['BEGIN', 'COMMIT', 'ROLLBACK', 'ANALYZE', 'VACUUM', 'REINDEX']);
 
@@ -926,14 +846,6 @@ function decodeEscape(source: string, start: number, end: number): { text: strin
   // `\'`, `\"`, `` \` ``, `\$`, `\\` and any other character stand for themselves.
   const character = String.fromCodePoint(source.codePointAt(start + 1) ?? 0);
   return { text: character, length: 1 + character.length };
-}
-
-function literalInfo(pieces: LiteralPiece[], range: OffsetRange): StringLiteralInfo | undefined {
-  if (pieces.length === 0) return undefined;
-  if (pieces.some((piece) => piece.range.start < range.start || piece.range.end > range.end)) return undefined;
-  const first = pieces[0];
-  const last = pieces[pieces.length - 1];
-  return { range: first.range, contentRange: last.contentRange, quote: last.quote, prefix: '' };
 }
 
 function isValueOf(pair: Node, node: Node): boolean {
