@@ -176,24 +176,14 @@ async function check(args: string[], io: CliIo, engine: CliEngine): Promise<numb
   }
   const verbose = values.verbose ?? false;
 
-  const targets = positionals.map((argument) => {
-    const absolute = path.resolve(io.cwd, argument);
-    if (!fs.existsSync(absolute)) throw new UsageError(`no such file or folder: ${argument}`);
-    return absolute;
-  });
-  const root = findWorkspaceRoot(targets[0] ?? io.cwd, io.cwd);
-  for (const [index, target] of targets.entries()) {
-    if (!isWithin(target, root)) throw new UsageError(`${positionals[index]} is outside the workspace root ${root}`);
-  }
-  const { config } = loadConfig(root, values.config === undefined ? undefined : path.resolve(io.cwd, values.config));
+  const { root, paths, config } = resolveWorkspace(positionals, values.config, io.cwd);
 
   const progress = new ProgressLine(io.stderr, io.stderrIsTTY ?? io.isTTY);
   let result: AnalysisResult;
   try {
     result = await engine.analyzeWorkspace({
       root,
-      // Naming the root itself is the same as naming nothing: the whole workspace.
-      paths: targets.some((target) => target === root) ? [] : targets,
+      paths,
       config,
       onProgress: (done, total) => progress.update(done, total),
     });
@@ -277,17 +267,8 @@ async function indexes(args: string[], io: CliIo, engine: CliEngine): Promise<nu
     return EXIT_NO_FINDINGS;
   }
   if (!engine.planIndexes) throw new Error('this engine cannot plan indexes');
-  const targets = positionals.map((argument) => {
-    const absolute = path.resolve(io.cwd, argument);
-    if (!fs.existsSync(absolute)) throw new UsageError(`no such file or folder: ${argument}`);
-    return absolute;
-  });
-  const root = findWorkspaceRoot(targets[0] ?? io.cwd, io.cwd);
-  for (const [index, target] of targets.entries()) {
-    if (!isWithin(target, root)) throw new UsageError(`${positionals[index]} is outside the workspace root ${root}`);
-  }
-  const { config } = loadConfig(root, values.config === undefined ? undefined : path.resolve(io.cwd, values.config));
-  const report = await engine.planIndexes({ root, paths: targets.some((target) => target === root) ? [] : targets, config });
+  const { root, paths, config } = resolveWorkspace(positionals, values.config, io.cwd);
+  const report = await engine.planIndexes({ root, paths, config });
   const displayPath = (file: string) => toPosix(path.relative(io.cwd, path.join(root, file)));
   io.stdout.write(formatIndexPlan(report, displayPath));
   return EXIT_NO_FINDINGS;
@@ -384,6 +365,28 @@ function formatExplain(report: ExplainReport, root: string, cwd: string): string
  * The nearest folder holding planlens.json, from `start` upwards. Without one: `cwd`, or the start's folder
  * when `start` lies outside `cwd` (so every reported path stays inside the root).
  */
+/**
+ * The paths a command names (resolved against the cwd, which must exist), the workspace root they share, and its
+ * config. Naming the root itself is the same as naming nothing: the whole workspace.
+ */
+function resolveWorkspace(
+  positionals: string[],
+  configOption: string | undefined,
+  cwd: string,
+): { root: string; paths: string[]; config: PlanLensConfig } {
+  const targets = positionals.map((argument) => {
+    const absolute = path.resolve(cwd, argument);
+    if (!fs.existsSync(absolute)) throw new UsageError(`no such file or folder: ${argument}`);
+    return absolute;
+  });
+  const root = findWorkspaceRoot(targets[0] ?? cwd, cwd);
+  for (const [index, target] of targets.entries()) {
+    if (!isWithin(target, root)) throw new UsageError(`${positionals[index]} is outside the workspace root ${root}`);
+  }
+  const { config } = loadConfig(root, configOption === undefined ? undefined : path.resolve(cwd, configOption));
+  return { root, paths: targets.some((target) => target === root) ? [] : targets, config };
+}
+
 function findWorkspaceRoot(start: string, cwd: string): string {
   const startFolder = fs.statSync(start, { throwIfNoEntry: false })?.isDirectory() ? start : path.dirname(start);
   for (let folder = startFolder; ; folder = path.dirname(folder)) {
