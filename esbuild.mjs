@@ -13,6 +13,7 @@ const production = process.argv.includes('--production');
 const entries = [
   { in: 'server/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
   { in: 'server/lsp/main.ts', out: 'server', banner: '#!/usr/bin/env node' },
+  { in: 'server/engine/workspace/extractWorker.ts', out: 'extractWorker' },
   { in: 'src/extension.ts', out: 'extension' },
 ].filter((entry) => fs.existsSync(entry.in));
 

@@ -89,9 +89,12 @@ Options for check:
   -c, --config FILE             Config file (default: planlens.json at the workspace root)
       --verbose                 Show plans, related locations, fixes and skipped files
       --no-color                No colors (also: NO_COLOR environment variable)
+  -j, --jobs N|auto             Threads that read and parse files (default: auto, one per core up to 4
+                                when there are at least 400 source files to parse; 1: no worker threads)
 
 Options for explain and indexes:
   -c, --config FILE             Config file (default: planlens.json at the workspace root)
+  -j, --jobs N|auto             As for check (indexes only)
 
   -h, --help                    Show this help
       --version                 Show the version
@@ -163,6 +166,7 @@ async function check(args: string[], io: CliIo, engine: CliEngine): Promise<numb
       config: { type: 'string', short: 'c' },
       verbose: { type: 'boolean' },
       'no-color': { type: 'boolean' },
+      jobs: { type: 'string', short: 'j' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -186,6 +190,7 @@ async function check(args: string[], io: CliIo, engine: CliEngine): Promise<numb
       paths,
       config,
       onProgress: (done, total) => progress.update(done, total),
+      jobs: parseJobs(values.jobs),
     });
   } finally {
     progress.clear();
@@ -249,6 +254,15 @@ class ProgressLine {
   }
 }
 
+/** `--jobs`: a positive whole number or 'auto'. */
+function parseJobs(value: string | undefined): number | 'auto' | undefined {
+  if (value === undefined || value === 'auto') return value;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 64) {
+    throw new UsageError(`--jobs must be a number from 1 to 64 or 'auto', got '${value}'`);
+  }
+  return Number(value);
+}
+
 // ---------------------------------------------------------------------------------------------
 // indexes
 
@@ -259,6 +273,7 @@ async function indexes(args: string[], io: CliIo, engine: CliEngine): Promise<nu
     allowPositionals: true,
     options: {
       config: { type: 'string', short: 'c' },
+      jobs: { type: 'string', short: 'j' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -267,8 +282,9 @@ async function indexes(args: string[], io: CliIo, engine: CliEngine): Promise<nu
     return EXIT_NO_FINDINGS;
   }
   if (!engine.planIndexes) throw new Error('this engine cannot plan indexes');
+  const jobs = parseJobs(values.jobs);
   const { root, paths, config } = resolveWorkspace(positionals, values.config, io.cwd);
-  const report = await engine.planIndexes({ root, paths, config });
+  const report = await engine.planIndexes({ root, paths, config, jobs });
   const displayPath = (file: string) => toPosix(path.relative(io.cwd, path.join(root, file)));
   io.stdout.write(formatIndexPlan(report, displayPath));
   return EXIT_NO_FINDINGS;

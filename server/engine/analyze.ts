@@ -13,11 +13,9 @@ import type {
   SourceFile,
   SourceLocation,
 } from './types';
-import { MAX_FILE_BYTES, discoverFiles, languageForPath, readSourceFile } from './workspace/files';
-import { extractSqlFile } from './extract/sqlFile';
-import { extractPython } from './extract/python';
-import { extractTypeScript } from './extract/typescript';
-import { extractRust } from './extract/rust';
+import { discoverFiles, languageForPath } from './workspace/files';
+import { readAndExtract, type ExtractedFile } from './extract/fileFacts';
+import { startWorkerExtraction, type Jobs } from './workspace/parallelExtract';
 import { compareNatural, detectMigrationsFolder, isDownMigration } from './schema/order';
 import { buildSchema, type SchemaDatabase, type SchemaUnit } from './schema/schemaBuilder';
 import { DatabaseFiles } from './schema/databaseFile';
@@ -33,25 +31,10 @@ import { completeWorkloadFacts, completesLanguage, type CompletionState } from '
 import { IndexPlan, type AdvisedQuery, type IndexPlanReport } from './workload/indexPlan';
 import { describeColumns } from './rules/describe';
 import { indexFix, type FixEnvironment } from './fixes/indexFix';
-import { ormSchemaUnits, resolveOrmQueries, withOrmFacts } from './orm';
+import { ormSchemaUnits, resolveOrmQueries } from './orm';
 import { LineIndex } from './text/lineIndex';
 import { FixCache, PlanCache, type PlanInputs } from './planCache';
 import { parsingLimit, planningLimit } from './sql/limits';
-
-/** Extracts one file's statements; a failure here is a note, never a lost run. */
-async function extractFacts(file: SourceFile, root: string): Promise<FileFacts | undefined> {
-  switch (file.language) {
-    case 'sql':
-      return extractSqlFile(file);
-    case 'python':
-      return extractPython(file);
-    case 'typescript':
-    case 'javascript':
-      return extractTypeScript(file);
-    case 'rust':
-      return extractRust(file, { root });
-  }
-}
 
 /**
  * The state a run builds before planning: every file's facts and the rebuilt schema. The language server keeps
@@ -150,59 +133,52 @@ function schemaFingerprint(facts: Map<string, FileFacts>, config: PlanLensConfig
   return parts.join('\u0000');
 }
 
-async function readAndExtract(
-  root: string,
-  relative: string,
-  textOverride?: string,
-): Promise<{ fact?: FileFacts; text?: string; notes: Note[] }> {
-  const notes: Note[] = [];
-  let file: SourceFile | undefined;
-  if (textOverride !== undefined) {
-    const language = languageForPath(relative);
-    if (!language) return { notes };
-    // An editor buffer is held to the same size limit as a file on disk.
-    if (textOverride.length > MAX_FILE_BYTES / 3 && Buffer.byteLength(textOverride, 'utf8') > MAX_FILE_BYTES) {
-      notes.push({ level: 'warning', file: relative, message: 'skipped: the editor buffer is over the 2 MB limit' });
-      return { notes };
-    }
-    // A BOM the editor kept becomes a space: offsets stay those of the editor's text.
-    file = { path: relative, language, text: textOverride.replace(/^\uFEFF/, ' ') };
-  } else {
-    const read = readSourceFile(root, relative);
-    if (read.note) notes.push(read.note);
-    file = read.file;
-  }
-  if (!file) return { notes };
-  try {
-    const fact = await withOrmFacts(file, await extractFacts(file, root));
-    if (fact?.skippedDialect) notes.push({ level: 'info', file: file.path, message: `skipped: ${fact.skippedDialect}` });
-    return { fact, text: file.text, notes };
-  } catch (error) {
-    notes.push({ level: 'error', file: file.path, message: `could not extract queries: ${errorMessage(error)}` });
-    return { text: file.text, notes };
-  }
-}
-
 /** Reads and extracts every file under the root, then rebuilds the schema. */
 export async function prepareWorkspace(
   root: string,
   config: PlanLensConfig,
   onProgress?: (done: number, total: number) => void,
   isCancelled?: () => boolean,
+  jobs?: Jobs,
 ): Promise<PreparedWorkspace> {
   const discovered = await discoverFiles(root, config);
   const fileNotes = new Map<string, Note[]>([['', discovered.notes]]);
+  const extracted = new Map<string, ExtractedFile>();
+  const total = discovered.files.length;
+  const workers = startWorkerExtraction(root, discovered.files, jobs);
+  try {
+    const extractHere = async (files: string[]) => {
+      for (const relative of files) {
+        if (isCancelled?.()) return;
+        extracted.set(relative, await readAndExtract(root, relative));
+        onProgress?.(extracted.size, total);
+      }
+    };
+    await extractHere(workers?.mainFiles ?? discovered.files);
+    if (workers) {
+      const { results, leftOver } = await workers.results;
+      discovered.notes.push({
+        level: 'info',
+        message: `${workers.threads - 1} worker thread${workers.threads === 2 ? '' : 's'} read and parsed ${results.size} of ${total} files`,
+      });
+      for (const [file, result] of results) extracted.set(file, result);
+      onProgress?.(extracted.size, total);
+      await extractHere(leftOver);
+    }
+  } finally {
+    workers?.terminate();
+  }
+  // In discovery order, whichever thread extracted them: the same run gives the same maps.
   const facts = new Map<string, FileFacts>();
   const texts = new Map<string, string>();
-  let done = 0;
   for (const relative of discovered.files) {
-    if (isCancelled?.()) break;
-    const { fact, text, notes } = await readAndExtract(root, relative);
-    if (text !== undefined) texts.set(relative, text);
-    if (fact) facts.set(relative, fact);
-    if (notes.length > 0) fileNotes.set(relative, notes);
-    onProgress?.(++done, discovered.files.length);
+    const result = extracted.get(relative);
+    if (!result) continue;
+    if (result.text !== undefined) texts.set(relative, result.text);
+    if (result.fact) facts.set(relative, result.fact);
+    if (result.notes.length > 0) fileNotes.set(relative, result.notes);
   }
+  extracted.clear();
   resolveOrmQueries(facts, texts);
   const workloadCompletion: CompletionState = { searched: new Set() };
   await completeWorkloadFacts(facts, texts, workloadCompletion);
@@ -272,8 +248,9 @@ export class AnalysisSession {
     config: PlanLensConfig,
     onProgress?: (done: number, total: number) => void,
     isCancelled?: () => boolean,
+    jobs?: Jobs,
   ): Promise<AnalysisSession> {
-    return new AnalysisSession(await prepareWorkspace(root, config, onProgress, isCancelled));
+    return new AnalysisSession(await prepareWorkspace(root, config, onProgress, isCancelled, jobs));
   }
 
   get root(): string {
@@ -719,7 +696,7 @@ function compareFindings(a: Finding, b: Finding): number {
 const ONE_OFF_PLAN_CACHE_LIMIT = 2_000;
 
 export async function analyzeWorkspace(options: AnalyzeOptions): Promise<AnalysisResult> {
-  const session = await AnalysisSession.open(options.root, options.config, options.onProgress);
+  const session = await AnalysisSession.open(options.root, options.config, options.onProgress, undefined, options.jobs);
   session.prepared.planCache = new PlanCache(ONE_OFF_PLAN_CACHE_LIMIT);
   try {
     const scopes = toRelative(options.root, options.paths);
@@ -739,7 +716,7 @@ export async function analyzeWorkspace(options: AnalyzeOptions): Promise<Analysi
 
 /** `planlens indexes`: the consolidated index plan of the workspace; `paths` limit it to indexes their queries need. */
 export async function planWorkspaceIndexes(options: AnalyzeOptions): Promise<IndexPlanReport> {
-  const session = await AnalysisSession.open(options.root, options.config, options.onProgress);
+  const session = await AnalysisSession.open(options.root, options.config, options.onProgress, undefined, options.jobs);
   try {
     const scopes = toRelative(options.root, options.paths);
     const report: IndexPlanReport = { root: options.root, indexes: [], texts: session.prepared.texts };
@@ -790,8 +767,9 @@ export async function explainQuery(options: {
   sql?: string;
   file?: string;
   line?: number;
+  jobs?: Jobs;
 }): Promise<ExplainReport> {
-  const workspace = await prepareWorkspace(options.root, options.config);
+  const workspace = await prepareWorkspace(options.root, options.config, undefined, undefined, options.jobs);
   try {
     let statement: ExtractedSql | undefined;
     if (options.sql !== undefined) {

@@ -32,6 +32,8 @@ export interface AnalyzeOptions {
   config: PlanLensConfig;
   /** Called with progress while files are processed. */
   onProgress?: (done: number, total: number) => void;
+  /** Threads that read and parse files: a number, or 'auto' (the default; see workspace/parallelExtract.ts). */
+  jobs?: number | 'auto';
 }
 
 /** What `planlens explain` prints for one query. */

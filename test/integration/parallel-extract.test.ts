@@ -1,0 +1,72 @@
+// Worker threads read and parse a share of the files on cold runs: the bundled CLI must report exactly what it
+// reports with the main thread alone, on the fixtures and on a generated workspace big enough for 'auto'.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { generateWorkspace } from '../../bench/generate';
+
+const REPO = path.resolve(__dirname, '../..');
+const CLI = path.join(REPO, 'dist', 'cli.js');
+
+interface Run {
+  status: number | null;
+  findings: unknown[];
+  notes: Array<{ message: string }>;
+  stderr: string;
+}
+
+function check(root: string, ...args: string[]): Run {
+  const result = spawnSync(process.execPath, [CLI, 'check', root, '--format', 'json', ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const report = result.stdout ? (JSON.parse(result.stdout) as { findings: unknown[]; notes?: Array<{ message: string }> }) : { findings: [] };
+  return { status: result.status, findings: report.findings, notes: report.notes ?? [], stderr: result.stderr };
+}
+
+function workerNote(run: Run): string | undefined {
+  return run.notes.map((note) => note.message).find((message) => /worker threads? read and parsed/.test(message));
+}
+
+describe('parallel extraction (dist/cli.js)', () => {
+  let dir: string;
+  before(() => {
+    assert.ok(fs.existsSync(CLI), 'run npm run build first');
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'planlens-parallel-'));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('gives the same findings with workers as without, on every fixture', () => {
+    const fixtures = path.join(REPO, 'test', 'fixtures');
+    for (const fixture of fs.readdirSync(fixtures)) {
+      const root = path.join(fixtures, fixture);
+      const alone = check(root, '--jobs', '1');
+      const shared = check(root, '--jobs', '3');
+      assert.equal(shared.status, alone.status, fixture);
+      assert.deepEqual(shared.findings, alone.findings, fixture);
+      assert.equal(workerNote(alone), undefined);
+    }
+  });
+
+  it("uses workers on its own ('auto') for a large workspace, with the same findings", () => {
+    const root = path.join(dir, 'generated');
+    generateWorkspace(root, { files: 700, queries: 1200, tables: 30 });
+    const alone = check(root, '--jobs', '1');
+    const auto = check(root);
+    assert.equal(alone.status, 1);
+    assert.ok(alone.findings.length > 50, `${alone.findings.length} findings`);
+    assert.deepEqual(auto.findings, alone.findings);
+    assert.equal(workerNote(alone), undefined);
+    if (os.availableParallelism() > 1) assert.match(workerNote(auto) ?? '', /^1 worker thread read and parsed \d+ of \d+ files$/);
+  });
+
+  it('rejects a bad --jobs with a usage error', () => {
+    for (const value of ['0', 'many', '1.5', '65']) {
+      const run = spawnSync(process.execPath, [CLI, 'check', '.', '--jobs', value], { encoding: 'utf8', cwd: dir });
+      assert.equal(run.status, 2, value);
+      assert.match(run.stderr, /--jobs must be a number from 1 to 64 or 'auto'/);
+    }
+    // parseArgs' own complaint about a value that looks like an option: still a usage error.
+    assert.equal(spawnSync(process.execPath, [CLI, 'check', '.', '--jobs', '-2'], { encoding: 'utf8', cwd: dir }).status, 2);
+  });
+});
