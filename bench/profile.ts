@@ -93,9 +93,11 @@ export function summarizeProfile(file: string, stageNames: string[] = [], top = 
   };
 }
 
-/** The newest .cpuprofile in a folder. */
+/** The newest main-thread .cpuprofile in a folder (`CPU.<date>.<time>.<pid>.<thread>.<n>`; workers write their own). */
 export function newestProfile(dir: string): string | undefined {
-  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((name) => name.endsWith('.cpuprofile')) : [];
+  const all = fs.existsSync(dir) ? fs.readdirSync(dir).filter((name) => name.endsWith('.cpuprofile')) : [];
+  const mainThread = all.filter((name) => /\.\d+\.0\.\d+\.cpuprofile$/.test(name));
+  const files = mainThread.length > 0 ? mainThread : all;
   return files
     .map((name) => path.join(dir, name))
     .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
