@@ -315,11 +315,9 @@ export class SchemaDatabase {
       return undefined;
     }
     this.scratches.set(key, scratch);
-    for (const [oldKey, old] of this.scratches) {
+    for (const old of this.scratches.values()) {
       if (this.scratches.size <= SCRATCH_LIMIT) break;
-      this.scratches.delete(oldKey);
-      old.queries.free();
-      old.db.close();
+      this.discardScratch(old);
     }
     return scratch;
   }
@@ -370,16 +368,14 @@ export class SchemaDatabase {
 
   private discardScratch(scratch: Scratch): void {
     if (this.scratches.get(scratch.key) === scratch) this.scratches.delete(scratch.key);
+    if (scratch.closed) return;
+    scratch.closed = true;
     scratch.queries.free();
     scratch.db.close();
   }
 
   close(): void {
-    for (const scratch of this.scratches.values()) {
-      scratch.queries.free();
-      scratch.db.close();
-    }
-    this.scratches.clear();
+    for (const scratch of [...this.scratches.values()]) this.discardScratch(scratch);
     this.queries.free();
     this.db.close();
   }
@@ -403,6 +399,7 @@ interface Scratch {
   key: string;
   db: Database;
   queries: CachedQueries;
+  closed?: boolean;
 }
 
 /** The database a what-if runs in: the full schema, or a scratch one. */
