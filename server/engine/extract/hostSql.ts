@@ -3,7 +3,7 @@
 import type { Node } from 'web-tree-sitter';
 import { stripLeadingComments } from '../sql/split';
 import type { ExtractedSql, HostLanguage, MigrationContainer, OffsetRange, StringLiteralInfo } from '../types';
-import type { MappedSql, MappedSqlBuilder } from './params';
+import { MappedSqlBuilder, type MappedSql } from './params';
 
 /** How many names deep `Q = BASE + "…"` chains are followed. */
 export const MAX_NAME_DEPTH = 8;
@@ -31,6 +31,40 @@ export interface EvaluationState {
   builder: MappedSqlBuilder;
   pieces: LiteralPiece[];
   dynamic: boolean;
+}
+
+/** What a name is bound to (null: something unknown), and how names inside that value resolve. */
+export interface Resolution {
+  value: Node | null;
+  resolve: NameResolver;
+}
+export type NameResolver = (name: string) => Resolution | undefined;
+
+/**
+ * Turns a string expression into SQL, the same way in every host language: `follow` steps through names and
+ * wrappers to the expression that builds the string (at most MAX_NAME_DEPTH steps), then `append` adds its pieces.
+ * `lead` is text placed before it, mapped to its start. Undefined when `append` meets something it cannot read.
+ */
+export function evaluateExpression(
+  expression: Node,
+  resolve: NameResolver | undefined,
+  follow: (node: Node, resolve: NameResolver | undefined) => Resolution | undefined,
+  append: (root: Node, resolve: NameResolver | undefined, state: EvaluationState) => boolean,
+  lead = '',
+): Evaluation | undefined {
+  let root: Node | null = expression;
+  let rootResolve = resolve;
+  for (let depth = 0; root && depth < MAX_NAME_DEPTH; depth++) {
+    const next = follow(root, rootResolve);
+    if (!next) break;
+    root = next.value;
+    rootResolve = next.resolve;
+  }
+  if (!root) return undefined;
+  const state: EvaluationState = { builder: new MappedSqlBuilder(), pieces: [], dynamic: false };
+  if (lead) state.builder.appendReplacement(lead, root.startIndex, root.startIndex);
+  if (!append(root, rootResolve, state)) return undefined;
+  return { root, mapped: state.builder.build(), pieces: state.pieces, dynamic: state.dynamic };
 }
 
 export interface CallSite {

@@ -8,10 +8,11 @@ import type {
   SourceFile,
   Suppression,
 } from '../types';
-import { MappedSqlBuilder, normalizeParameters } from './params';
+import { normalizeParameters, type MappedSqlBuilder } from './params';
 import { PYTHON_LOOP_TYPES, PythonWorkloadCollector } from './pythonWorkload';
 import {
   DdlCandidates,
+  evaluateExpression,
   MAX_NAME_DEPTH,
   isAsciiLetter,
   isBlank,
@@ -20,7 +21,9 @@ import {
   toExtractedSql,
   type CallSite,
   type Evaluation,
-  type LiteralPiece,
+  type EvaluationState,
+  type NameResolver,
+  type Resolution,
 } from './hostSql';
 import { collectSuppressions } from './suppressions';
 import { withSyntaxTree } from './treeSitter';
@@ -88,12 +91,6 @@ const CONNECT_HINT = /\b(?:sqlite3|aiosqlite)\.connect\s*\(|create_(?:async_)?en
 
 /** What a name is bound to: the value expression, or null when it holds something we cannot follow. */
 type Bindings = Map<string, Node | null>;
-
-interface Resolution {
-  value: Node | null;
-  resolve: NameResolver;
-}
-type NameResolver = (name: string) => Resolution | undefined;
 
 interface Scope {
   kind: 'module' | 'class' | 'function';
@@ -455,18 +452,12 @@ class PythonExtractor {
    * wrappers. Undefined when any part is something else (a call, `%`-formatting, an unknown name).
    */
   private evaluate(expression: Node, resolve: NameResolver | undefined): Evaluation | undefined {
-    let root: Node | null = expression;
-    let rootResolve = resolve;
-    for (let depth = 0; root && depth < MAX_NAME_DEPTH; depth++) {
-      const next = this.follow(root, rootResolve);
-      if (!next) break;
-      root = next.value;
-      rootResolve = next.resolve;
-    }
-    if (!root) return undefined;
-    const state = { builder: new MappedSqlBuilder(), pieces: [] as LiteralPiece[], dynamic: false };
-    if (!this.append(root, rootResolve, state, 0)) return undefined;
-    return { root, mapped: state.builder.build(), pieces: state.pieces, dynamic: state.dynamic };
+    return evaluateExpression(
+      expression,
+      resolve,
+      (node, nodeResolve) => this.follow(node, nodeResolve),
+      (root, rootResolve, state) => this.append(root, rootResolve, state, 0),
+    );
   }
 
   /** One step through something that only stands for a string expression: parentheses, a name, `.strip()`. */
@@ -492,7 +483,7 @@ class PythonExtractor {
   private append(
     node: Node,
     resolve: NameResolver | undefined,
-    state: { builder: MappedSqlBuilder; pieces: LiteralPiece[]; dynamic: boolean },
+    state: EvaluationState,
     depth: number,
   ): boolean {
     switch (node.type) {
@@ -526,7 +517,7 @@ class PythonExtractor {
   /** Appends one literal's decoded content. Bytes and broken (unterminated) literals are refused. */
   private appendString(
     node: Node,
-    state: { builder: MappedSqlBuilder; pieces: LiteralPiece[]; dynamic: boolean },
+    state: EvaluationState,
   ): boolean {
     if (node.hasError) return false;
     const opening = node.firstChild;

@@ -8,11 +8,11 @@ import type { Node, Tree } from 'web-tree-sitter';
 import { isDdl, stripLeadingComments } from '../sql/split';
 import { LineIndex } from '../text/lineIndex';
 import type { ExtractedSql, FileFacts, SourceFile } from '../types';
-import { MappedSqlBuilder } from './params';
+import type { MappedSqlBuilder } from './params';
 import { RUST_LOOP_TYPES, RustWorkloadCollector } from './rustWorkload';
 import {
   DdlCandidates,
-  MAX_NAME_DEPTH,
+  evaluateExpression,
   isAsciiLetter,
   isBlank,
   leadingKeyword,
@@ -20,6 +20,8 @@ import {
   toExtractedSql,
   type CallSite,
   type Evaluation,
+  type NameResolver,
+  type Resolution,
   type EvaluationState,
 } from './hostSql';
 import { collectSuppressions } from './suppressions';
@@ -114,12 +116,6 @@ export interface RustExtractOptions {
 }
 
 type Bindings = Map<string, Node | null>;
-
-interface Resolution {
-  value: Node | null;
-  resolve: NameResolver;
-}
-type NameResolver = (name: string) => Resolution | undefined;
 
 interface Scope {
   kind: 'module' | 'type' | 'function';
@@ -454,18 +450,12 @@ class RustExtractor {
    * `&x`, `.to_string()`-like conversions and names bound to such (when `resolve` is given).
    */
   private evaluate(expression: Node, resolve: NameResolver | undefined): Evaluation | undefined {
-    let root: Node | null = expression;
-    let rootResolve = resolve;
-    for (let depth = 0; root && depth < MAX_NAME_DEPTH; depth++) {
-      const next = this.follow(root, rootResolve);
-      if (!next) break;
-      root = next.value;
-      rootResolve = next.resolve;
-    }
-    if (!root) return undefined;
-    const state: EvaluationState = { builder: new MappedSqlBuilder(), pieces: [], dynamic: false };
-    if (!this.append(root, state)) return undefined;
-    return { root, mapped: state.builder.build(), pieces: state.pieces, dynamic: state.dynamic };
+    return evaluateExpression(
+      expression,
+      resolve,
+      (node, nodeResolve) => this.follow(node, nodeResolve),
+      (root, _resolve, state) => this.append(root, state),
+    );
   }
 
   /** One step through something that only stands for a string expression. */

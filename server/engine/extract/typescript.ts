@@ -12,9 +12,10 @@ import type {
   MigrationContainer,
   SourceFile,
 } from '../types';
-import { MappedSqlBuilder } from './params';
+import type { MappedSqlBuilder } from './params';
 import {
   DdlCandidates,
+  evaluateExpression,
   MAX_NAME_DEPTH,
   isAsciiLetter,
   isBlank,
@@ -23,6 +24,8 @@ import {
   toExtractedSql,
   type CallSite,
   type Evaluation,
+  type NameResolver,
+  type Resolution,
   type EvaluationState,
 } from './hostSql';
 import { collectSuppressions } from './suppressions';
@@ -174,12 +177,6 @@ function foreignDialectReason(text: string): string | undefined {
 
 /** What a name is bound to: the value expression, or null when it holds something we cannot follow. */
 type Bindings = Map<string, Node | null>;
-
-interface Resolution {
-  value: Node | null;
-  resolve: NameResolver;
-}
-type NameResolver = (name: string) => Resolution | undefined;
 
 interface Scope {
   kind: 'module' | 'class' | 'function';
@@ -514,19 +511,13 @@ class TypeScriptExtractor {
    * `.trim()`. Undefined when any part is something else. `lead` is prepended (mapped to the expression's start).
    */
   private evaluate(expression: Node, resolve: NameResolver | undefined, lead = ''): Evaluation | undefined {
-    let root: Node | null = expression;
-    let rootResolve = resolve;
-    for (let depth = 0; root && depth < MAX_NAME_DEPTH; depth++) {
-      const next = this.follow(root, rootResolve);
-      if (!next) break;
-      root = next.value;
-      rootResolve = next.resolve;
-    }
-    if (!root) return undefined;
-    const state: EvaluationState = { builder: new MappedSqlBuilder(), pieces: [], dynamic: false };
-    if (lead) state.builder.appendReplacement(lead, root.startIndex, root.startIndex);
-    if (!this.append(root, rootResolve, state, 0)) return undefined;
-    return { root, mapped: state.builder.build(), pieces: state.pieces, dynamic: state.dynamic };
+    return evaluateExpression(
+      expression,
+      resolve,
+      (node, nodeResolve) => this.follow(node, nodeResolve),
+      (root, rootResolve, state) => this.append(root, rootResolve, state, 0),
+      lead,
+    );
   }
 
   /** One step through something that only stands for a string expression. */
