@@ -132,4 +132,25 @@ describe('what-if indexes in scratch databases', () => {
       full.close();
     }
   });
+
+  it('plans in the full schema when a scratch database cannot hold what the query reads', async () => {
+    const db = await buildShop(true);
+    const full = await buildShop(false);
+    try {
+      // Only the candidates' own table gets into a scratch database: the join's other table must come from the full schema.
+      const copy = (db as unknown as { copyIntoScratch: (scratch: unknown, name: string) => boolean }).copyIntoScratch.bind(db);
+      (db as unknown as { copyIntoScratch: (scratch: unknown, name: string) => boolean }).copyIntoScratch = (scratch, name) =>
+        name.toLowerCase() === 'orders' && copy(scratch, name);
+      const sql = 'SELECT u.email FROM orders o JOIN users u ON u.id = o.user_id WHERE o.status = ?';
+      const ddl = ['CREATE INDEX fb ON orders(status)'];
+      const plan = db.withHypotheticalIndexes(ddl, () => db.explain(sql));
+      assert.deepEqual(plan, full.withHypotheticalIndexes(ddl, () => full.explain(sql)));
+      assert.ok(plan.ok && plan.flat.some((node) => node.detail.includes('USING INDEX fb')));
+      // The candidate is gone again from the full schema.
+      assert.deepEqual(db.explain(sql), full.explain(sql));
+    } finally {
+      db.close();
+      full.close();
+    }
+  });
 });

@@ -71,9 +71,8 @@ export function startWorkerExtraction(root: string, files: string[], jobs: Jobs 
     (share) =>
       new Promise<{ results: Map<string, ExtractedFile>; leftOver: string[] }>((resolve) => {
         const results = new Map<string, ExtractedFile>();
-        const received = new Set<string>();
         // A worker that fails (or cannot start) leaves whatever it did not return to the main thread.
-        const finish = () => resolve({ results, leftOver: share.filter((file) => !received.has(file) || !results.has(file)) });
+        const finish = () => resolve({ results, leftOver: share.filter((file) => !results.has(file)) });
         let worker: Worker;
         try {
           worker = new Worker(script, { workerData: { root, files: share } satisfies WorkerTask });
@@ -85,7 +84,6 @@ export function startWorkerExtraction(root: string, files: string[], jobs: Jobs 
         worker.on('message', (reply: WorkerReply) => {
           if (reply.kind === 'files') {
             for (const { file, result, retry } of reply.files) {
-              received.add(file);
               if (retry) continue;
               if (result.fact) unpackFacts(result.fact);
               results.set(file, result);
