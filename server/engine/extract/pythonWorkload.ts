@@ -16,6 +16,7 @@ import type {
   WorkloadFacts,
 } from '../types';
 import { pragmaSettings } from './pragmaSettings';
+import { rangeOf } from './treeSitter';
 
 /** Node types that start a loop; the extractor forwards them to `visitLoop`. */
 export const PYTHON_LOOP_TYPES = [
@@ -411,10 +412,6 @@ export class PythonWorkloadCollector {
 
 // ---------------------------------------------------------------------------------------------
 // helpers
-
-function rangeOf(node: Node): OffsetRange {
-  return { start: node.startIndex, end: node.endIndex };
-}
 
 function shorten(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();

@@ -7,6 +7,7 @@ import type { Node } from 'web-tree-sitter';
 import type { CalleeRef, ConnectionFact, ExtractedSql, FunctionFact, OffsetRange, PragmaSetting } from '../types';
 import { SETTING_PRAGMAS } from './pragmaSettings';
 import { WorkloadCollectorBase, receiverText, trimmedRange } from './workloadBase';
+import { rangeOf } from './treeSitter';
 
 /** Node types the Rust extractor forwards to `visitLoop`. */
 export const RUST_LOOP_TYPES = ['for_expression', 'while_expression', 'loop_expression'];
@@ -375,10 +376,6 @@ export class RustWorkloadCollector extends WorkloadCollectorBase {
 
 // ---------------------------------------------------------------------------------------------
 // helpers
-
-function rangeOf(node: Node): OffsetRange {
-  return { start: node.startIndex, end: node.endIndex };
-}
 
 function firstArgument(argumentsNode: Node): Node | null {
   return argumentsNode.namedChildren.find((child) => child.type !== 'line_comment' && child.type !== 'block_comment' && child.type !== 'attribute_item') ?? null;

@@ -1,5 +1,11 @@
-import { Edit, Language, Parser, type Point, type Tree } from 'web-tree-sitter';
+import { Edit, Language, Parser, type Node, type Point, type Tree } from 'web-tree-sitter';
 import { wasmPath } from '../assets';
+import type { OffsetRange } from '../types';
+
+/** A node's range as the engine keeps ranges: UTF-16 offsets into the file's text. */
+export function rangeOf(node: Node): OffsetRange {
+  return { start: node.startIndex, end: node.endIndex };
+}
 
 /** Grammars shipped by @vscode/tree-sitter-wasm that the extractors use. */
 export type GrammarName = 'python' | 'typescript' | 'tsx' | 'javascript' | 'rust';

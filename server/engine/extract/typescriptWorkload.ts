@@ -7,6 +7,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { CalleeRef, ConnectionFact, ExtractedSql, FunctionFact, OffsetRange, ScalarReadFact, SqliteDriver, WorkloadFacts } from '../types';
 import { WorkloadCollectorBase, receiverText, trimmedRange } from './workloadBase';
+import { rangeOf } from './treeSitter';
 
 /** Node types the TypeScript extractor forwards to `visitLoop`. */
 export const TYPESCRIPT_LOOP_TYPES = ['for_in_statement', 'for_statement', 'while_statement', 'do_statement'];
@@ -417,10 +418,6 @@ function objectStatement(object: Node | null): Node | undefined {
 
 // ---------------------------------------------------------------------------------------------
 // helpers
-
-function rangeOf(node: Node): OffsetRange {
-  return { start: node.startIndex, end: node.endIndex };
-}
 
 /**
  * `f(…)` → f; `this.repo.load(…)` → load on `this.repo`; calls on call results keep `…` as their receiver. Read

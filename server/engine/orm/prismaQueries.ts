@@ -3,8 +3,8 @@
 // TypeScript extractor, so the two can change independently. Anything it cannot read exactly (spreads, relation
 // filters, computed keys, variables holding the arguments) skips the call.
 import type { Node } from 'web-tree-sitter';
-import type { OffsetRange, SourceFile } from '../types';
-import { withSyntaxTree, type GrammarName } from '../extract/treeSitter';
+import type { SourceFile } from '../types';
+import { rangeOf, withSyntaxTree, type GrammarName } from '../extract/treeSitter';
 import { columnToken, type OrmQuery } from './ormTypes';
 
 const METHODS = new Set(['findMany', 'findFirst', 'findFirstOrThrow', 'findUnique', 'findUniqueOrThrow', 'count']);
@@ -32,10 +32,6 @@ export async function extractPrismaQueries(file: SourceFile): Promise<OrmQuery[]
     return found;
   });
   return queries ?? [];
-}
-
-function rangeOf(node: Node): OffsetRange {
-  return { start: node.startIndex, end: node.endIndex };
 }
 
 /** `<client>.<model>.<method>({...})`: the client is any expression (`prisma`, `this.db`, `tx`). */

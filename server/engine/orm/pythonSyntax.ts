@@ -1,10 +1,7 @@
 // Small readers over tree-sitter Python nodes shared by the SQLAlchemy, Alembic and Django extractors.
 import type { Node } from 'web-tree-sitter';
-import type { OffsetRange } from '../types';
 
-export function rangeOf(node: Node): OffsetRange {
-  return { start: node.startIndex, end: node.endIndex };
-}
+export { rangeOf } from '../extract/treeSitter';
 
 export function unwrapParentheses(node: Node): Node {
   let current = node;
