@@ -188,11 +188,17 @@ export class SchemaDatabase {
    * (see Scratch), so it must only plan.
    */
   withHypotheticalIndexes<T>(ddl: string[], fn: () => T): T {
+    // Only CREATE INDEX statements become candidates; their heads are read once for both places they may run.
+    const candidates: Candidate[] = [];
+    for (const statement of ddl) {
+      const head = parseDdlHead(statement);
+      if (head?.action === 'create' && head.objectType === 'index') candidates.push({ statement, head });
+    }
     // A nested what-if adds its candidates where the enclosing one made its own.
-    const scratch = this.activeScratch ?? (this.fullWhatIfDepth > 0 ? undefined : this.scratchFor(ddl));
+    const scratch = this.activeScratch ?? (this.fullWhatIfDepth > 0 ? undefined : this.scratchFor(candidates));
     if (scratch) {
       try {
-        return this.whatIf({ db: scratch.db, queries: scratch.queries, scratch }, ddl, fn);
+        return this.whatIf({ db: scratch.db, queries: scratch.queries, scratch }, candidates, fn);
       } catch (error) {
         // Nested: the enclosing what-if starts over in the full schema.
         if (!(error instanceof ScratchMiss) || this.activeScratch) throw error;
@@ -201,24 +207,24 @@ export class SchemaDatabase {
     }
     this.fullWhatIfDepth++;
     try {
-      return this.whatIf({ db: this.db, queries: this.queries }, ddl, fn);
+      return this.whatIf({ db: this.db, queries: this.queries }, candidates, fn);
     } finally {
       this.fullWhatIfDepth--;
     }
   }
 
-  private whatIf<T>(target: PlanningTarget, ddl: string[], fn: () => T): T {
+  private whatIf<T>(target: PlanningTarget, candidates: Candidate[], fn: () => T): T {
     const outerScratch = this.activeScratch;
     target.db.run('SAVEPOINT planlens_what_if');
     const created: string[] = [];
     try {
-      for (const statement of ddl) {
-        const head = parseDdlHead(statement);
-        if (head?.action !== 'create' || head.objectType !== 'index' || this.indexesByName.has(head.name.toLowerCase())) continue;
+      for (const { statement, head } of candidates) {
+        if (this.indexesByName.has(head.name.toLowerCase())) continue;
         // A scratch database holds no index the full schema lacks: the check above is the whole answer there.
         if (!target.scratch && indexExists(target.queries, head.name)) continue;
         // A nested what-if may name a table the scratch database does not hold yet.
-        if (target.scratch && head.table !== undefined && !tableExists(target.queries, head.table) && !this.copyIntoScratch(target.scratch, head.table)) {
+        const scratch = target.scratch;
+        if (scratch && head.table !== undefined && !scratch.tables.has(head.table.toLowerCase()) && !this.copyIntoScratch(scratch, head.table)) {
           throw new ScratchMiss();
         }
         try {
@@ -287,12 +293,11 @@ export class SchemaDatabase {
    * The scratch database for what-if indexes on these candidates' tables, made on first use. Undefined when the
    * candidates name no known table (the full schema then decides what happens to them).
    */
-  private scratchFor(ddl: string[]): Scratch | undefined {
+  private scratchFor(candidates: Candidate[]): Scratch | undefined {
     if (!this.openDatabase) return undefined;
     const tables = new Set<string>();
-    for (const statement of ddl) {
-      const head = parseDdlHead(statement);
-      const table = head?.objectType === 'index' && head.table !== undefined ? this.tables.get(head.table.toLowerCase()) : undefined;
+    for (const { head } of candidates) {
+      const table = head.table === undefined ? undefined : this.tables.get(head.table.toLowerCase());
       if (!table) return undefined;
       tables.add(table.name.toLowerCase());
     }
@@ -306,7 +311,7 @@ export class SchemaDatabase {
     }
     const db = this.openDatabase();
     db.exec(FAST_PRIVATE_DATABASE);
-    scratch = { key, db, queries: new CachedQueries(db) };
+    scratch = { key, db, queries: new CachedQueries(db), tables: new Set() };
     try {
       for (const table of tables) if (!this.copyIntoScratch(scratch, table)) throw new ScratchMiss();
     } catch {
@@ -335,6 +340,7 @@ export class SchemaDatabase {
     } catch {
       return false;
     }
+    scratch.tables.add(String(objectName).toLowerCase());
     if (type !== 'table') return true;
     for (const [indexSql] of this.queries.all("SELECT sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL ORDER BY rowid", [objectName])) {
       try {
@@ -399,7 +405,15 @@ interface Scratch {
   key: string;
   db: Database;
   queries: CachedQueries;
+  /** Lowercased names of the tables and views copied in. */
+  tables: Set<string>;
   closed?: boolean;
+}
+
+/** A CREATE INDEX handed to withHypotheticalIndexes, with its parsed head. */
+interface Candidate {
+  statement: string;
+  head: DdlHead;
 }
 
 /** The database a what-if runs in: the full schema, or a scratch one. */
@@ -419,10 +433,6 @@ const SCRATCH_LIMIT = 32;
 /** Tables and views copied into a scratch database for one statement before giving up on it. */
 const SCRATCH_COPIES_PER_STATEMENT = 16;
 const NO_SUCH_TABLE = /^no such table: (?:main\.)?(.+)$/;
-
-function tableExists(queries: CachedQueries, name: string): boolean {
-  return queries.all('SELECT 1 FROM pragma_table_info(?1) LIMIT 1', [name]).length > 0;
-}
 
 function indexExists(queries: CachedQueries, name: string): boolean {
   return queries.all('SELECT 1 FROM pragma_index_info(?1) LIMIT 1', [name]).length > 0;
