@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AnalysisResult } from '../engine/types';
-import type { AnalyzeOptions, ExplainReport, PlanLensConfig } from '../engine/analyzeTypes';
+import type { AnalyzeOptions, ExplainReport, Jobs, PlanLensConfig } from '../engine/analyzeTypes';
 import type { IndexPlanReport } from '../engine/workload/indexPlan';
 import { CONFIG_FILE_NAME, ConfigError, loadConfig } from '../engine/config';
 import { readSourceFile } from '../engine/workspace/files';
@@ -255,7 +255,7 @@ class ProgressLine {
 }
 
 /** `--jobs`: a positive whole number or 'auto'. */
-function parseJobs(value: string | undefined): number | 'auto' | undefined {
+function parseJobs(value: string | undefined): Jobs | undefined {
   if (value === undefined || value === 'auto') return value;
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 64) {
     throw new UsageError(`--jobs must be a number from 1 to 64 or 'auto', got '${value}'`);

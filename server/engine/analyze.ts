@@ -1,7 +1,7 @@
 // The engine's pipeline, end to end: discover → read → extract → schema → plan → rules → fixes.
 // Nothing here knows about editors or terminals; the CLI and the language server render AnalysisResult.
 import * as path from 'node:path';
-import type { AnalyzeOptions, PlanLensConfig, ExplainReport } from './analyzeTypes';
+import type { AnalyzeOptions, Jobs, PlanLensConfig, ExplainReport } from './analyzeTypes';
 import type {
   AnalysisResult,
   ExtractedSql,
@@ -15,7 +15,7 @@ import type {
 } from './types';
 import { discoverFiles, languageForPath } from './workspace/files';
 import { readAndExtract, type ExtractedFile } from './extract/fileFacts';
-import { startWorkerExtraction, type Jobs } from './workspace/parallelExtract';
+import { startWorkerExtraction } from './workspace/parallelExtract';
 import { compareNatural, detectMigrationsFolder, isDownMigration } from './schema/order';
 import { buildSchema, type SchemaDatabase, type SchemaUnit } from './schema/schemaBuilder';
 import { DatabaseFiles } from './schema/databaseFile';

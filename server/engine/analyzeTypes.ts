@@ -24,6 +24,9 @@ export interface PlanLensConfig {
   maxDatabaseBytes: number;
 }
 
+/** How many threads read and parse files: a number, or 'auto' (one per core, at most 4, when there is enough to parse). */
+export type Jobs = number | 'auto';
+
 export interface AnalyzeOptions {
   /** Absolute workspace root (where planlens.json lives). */
   root: string;
@@ -32,8 +35,8 @@ export interface AnalyzeOptions {
   config: PlanLensConfig;
   /** Called with progress while files are processed. */
   onProgress?: (done: number, total: number) => void;
-  /** Threads that read and parse files: a number, or 'auto' (the default; see workspace/parallelExtract.ts). */
-  jobs?: number | 'auto';
+  /** Threads that read and parse files (see workspace/parallelExtract.ts). */
+  jobs?: Jobs;
 }
 
 /** What `planlens explain` prints for one query. */

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { Jobs } from '../analyzeTypes';
 import type { ExtractedFile } from '../extract/fileFacts';
 import { unpackFacts } from '../extract/transfer';
 import { languageForPath } from './files';
@@ -20,8 +21,6 @@ export type WorkerReply =
   | { kind: 'done' }
   | { kind: 'failed'; message: string };
 
-/** How many threads extract: a number, or 'auto' (one per core, at most 4, when there is enough to parse). */
-export type Jobs = number | 'auto';
 
 /** Below this many host-language files a worker costs more to start (about 150 ms) than it saves. */
 const AUTO_MIN_FILES = 400;
