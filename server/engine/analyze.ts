@@ -26,7 +26,7 @@ import { diagnoseQuery, type AccessDiagnosis } from './rules/accessDiagnosis';
 import { QUERY_RULES, SCHEMA_RULES, WORKSPACE_RULES, ruleMeta } from './rules/registry';
 import { sqlErrorRule } from './rules/sqlError';
 import type { QueryRuleContext, RuleReport, WorkspaceRuleContext } from './rules/rule';
-import { WorkloadIndex } from './workload/callGraph';
+import { WorkloadIndex, statementKind } from './workload/callGraph';
 import { completeWorkloadFacts, completesLanguage, type CompletionState } from './workload/complete';
 import { IndexPlan, type AdvisedQuery, type IndexPlanReport } from './workload/indexPlan';
 import { describeColumns } from './rules/describe';
@@ -230,8 +230,11 @@ export function allNotes(workspace: PreparedWorkspace): Note[] {
 export class AnalysisSession {
   private findingsCache = new Map<string, Finding[]>();
   private schemaFindingsCache: Finding[] | undefined;
-  /** Workload rule findings for all files; any file change can change them (a helper starts to query). */
-  private workspaceFindingsCache: Finding[] | undefined;
+  /**
+   * Workload rule findings per file, and the call graph they came from. Kept across edits that leave the call
+   * graph alone: then only the edited file and the files whose findings point into it are checked again.
+   */
+  private workloadState: { index: WorkloadIndex; byFile: Map<string, Finding[]> } | undefined;
   /** The consolidated index plan, and per file the index findings rewritten to prefer it. */
   private indexPlanCache: IndexPlan | undefined;
   private plannedFindingsCache = new Map<string, Finding[]>();
@@ -279,10 +282,11 @@ export class AnalysisSession {
   }
 
   /**
-   * Whether the last `updateFile` changed what the workload rules see (functions, calls, loops, queries): their
-   * findings may then have moved in any file, as after a schema change.
+   * Other files whose findings the last `updateFile` changed or may have changed (workload findings that moved,
+   * consolidated index advice on a table whose queries changed, ORM queries built from a changed model); `all`
+   * after a schema change.
    */
-  lastUpdateChangedWorkload = false;
+  lastUpdateAffected: ReadonlySet<string> | 'all' = new Set();
 
   /**
    * Replaces a file's text (an editor buffer, or the disk after a watched-file event); `undefined` removes it.
@@ -291,11 +295,10 @@ export class AnalysisSession {
   async updateFile(file: string, text: string | undefined): Promise<{ schemaChanged: boolean }> {
     const ws = this.workspace;
     ws.lineIndexes.delete(file);
+    const advisedBefore = advisedKeys(ws, file, this.findingsCache.get(file));
     this.findingsCache.delete(file);
-    this.workspaceFindingsCache = undefined;
     this.indexPlanCache = undefined;
-    this.plannedFindingsCache.clear();
-    const workloadBefore = workloadSignature(ws.facts.get(file));
+    const structureBefore = workloadStructure(ws.facts.get(file));
     // Fixes are written into schema files, migration folders and DDL strings: their text decides where.
     if (holdsSchema(ws.facts.get(file)) || languageForPath(file) === 'sql') ws.fixCache.clear();
     if (text === undefined) {
@@ -311,45 +314,124 @@ export class AnalysisSession {
       else ws.fileNotes.delete(file);
     }
     // A model change can change the SQL of ORM queries in other files.
-    for (const changed of resolveOrmQueries(ws.facts, ws.texts)) this.findingsCache.delete(changed);
+    const ormChanged = resolveOrmQueries(ws.facts, ws.texts);
+    for (const changed of ormChanged) this.findingsCache.delete(changed);
     // A new querying function makes the files that call it worth parsing for their loops, and a file without SQL
-    // may call one. Nothing to look for when what the workload rules see did not change.
-    const workloadChanged = workloadSignature(ws.facts.get(file)) !== workloadBefore;
+    // may call one. Nothing to look for when the call graph did not change.
+    const structureChanged = workloadStructure(ws.facts.get(file)) !== structureBefore;
     const updated = ws.facts.get(file);
     const unparsed = updated !== undefined && completesLanguage(updated.language) && !updated.workload;
     const completed =
-      workloadChanged || unparsed ? await completeWorkloadFacts(ws.facts, ws.texts, ws.workloadCompletion, unparsed ? [file] : []) : [];
-    this.lastUpdateChangedWorkload = workloadChanged || completed.length > 0;
+      structureChanged || unparsed ? await completeWorkloadFacts(ws.facts, ws.texts, ws.workloadCompletion, unparsed ? [file] : []) : [];
     const fingerprint = schemaFingerprint(ws.facts, ws.config, ws.databases);
-    if (fingerprint === this.fingerprint) {
-      refreshSchemaHomes(ws, file);
-      return { schemaChanged: false };
+    if (fingerprint !== this.fingerprint) {
+      this.fingerprint = fingerprint;
+      const db = await buildWorkspaceSchema(ws.facts, ws.config, ws.databases, ws.fileNotes);
+      ws.db.close();
+      ws.db = db;
+      ws.notes = [...db.notes];
+      const namingStyle = detectNamingStyle(db.tables.values());
+      // Only queries that name a changed table, view or index are planned again; a new naming style renames all advice.
+      ws.planCache.rebase(db, JSON.stringify(namingStyle) === JSON.stringify(ws.namingStyle));
+      ws.fixCache.clear();
+      ws.namingStyle = namingStyle;
+      this.findingsCache.clear();
+      this.plannedFindingsCache.clear();
+      this.schemaFindingsCache = undefined;
+      this.workloadState = undefined;
+      this.indexPlanVerdicts.clear();
+      this.lastUpdateAffected = 'all';
+      return { schemaChanged: true };
     }
-    this.fingerprint = fingerprint;
-    const db = await buildWorkspaceSchema(ws.facts, ws.config, ws.databases, ws.fileNotes);
-    ws.db.close();
-    ws.db = db;
-    ws.notes = [...db.notes];
-    const namingStyle = detectNamingStyle(db.tables.values());
-    // Only queries that name a changed table, view or index are planned again; a new naming style renames all advice.
-    ws.planCache.rebase(db, JSON.stringify(namingStyle) === JSON.stringify(ws.namingStyle));
-    ws.fixCache.clear();
-    ws.namingStyle = namingStyle;
-    this.findingsCache.clear();
-    this.schemaFindingsCache = undefined;
-    this.indexPlanVerdicts.clear();
-    return { schemaChanged: true };
+    refreshSchemaHomes(ws, file);
+    const affected = new Set(ormChanged);
+    const callGraphChanged = structureChanged || completed.length > 0 || ormChanged.size > 0;
+    for (const changed of this.updateWorkloadFindings(file, callGraphChanged)) affected.add(changed);
+    for (const changed of this.updatePlannedFindings(file, ormChanged.size > 0 ? undefined : advisedBefore)) affected.add(changed);
+    affected.delete(file);
+    this.lastUpdateAffected = affected;
+    return { schemaChanged: false };
+  }
+
+  /**
+   * Brings the workload findings up to date after `file` changed and returns the files whose findings differ.
+   * When the call graph is the same, a finding elsewhere can only change if it points into the file (a chain
+   * through it, its query): those files and the file itself are checked again with the kept call graph.
+   */
+  private updateWorkloadFindings(file: string, callGraphChanged: boolean): string[] {
+    const previous = this.workloadState;
+    if (!previous) return []; // never computed, so nothing was shown from it
+    let checked: Map<string, Finding[]>;
+    if (callGraphChanged) {
+      this.workloadState = undefined;
+      checked = this.workloadFindings();
+    } else {
+      previous.index.refreshFile(file);
+      const dirty = new Set([file]);
+      for (const [other, findings] of previous.byFile) {
+        if (findings.some((finding) => finding.related.some((location) => location.file === file))) dirty.add(other);
+      }
+      checked = groupByFile(workspaceFindings(this.workspace, previous.index, dirty));
+      for (const dirtyFile of dirty) if (!checked.has(dirtyFile)) checked.set(dirtyFile, []);
+    }
+    const changed: string[] = [];
+    for (const candidate of new Set([...previous.byFile.keys(), ...checked.keys()])) {
+      const before = previous.byFile.get(candidate) ?? [];
+      const after = checked.get(candidate) ?? (callGraphChanged ? [] : before);
+      if (JSON.stringify(before) !== JSON.stringify(after)) changed.push(candidate);
+      if (!callGraphChanged) {
+        if (after.length > 0) previous.byFile.set(candidate, after);
+        else previous.byFile.delete(candidate);
+      }
+    }
+    return changed;
+  }
+
+  /**
+   * After `file` changed: the files whose index findings the consolidated index plan may word differently now,
+   * because the file's advised queries on their tables changed. Their findings are rewritten again on next use.
+   */
+  private updatePlannedFindings(file: string, advisedBefore: Set<string> | undefined): string[] {
+    this.plannedFindingsCache.delete(file);
+    if (this.plannedFindingsCache.size === 0) return [];
+    if (advisedBefore === undefined) {
+      // What changed is not known: every file's advice is worded again.
+      const all = [...this.plannedFindingsCache.keys()];
+      this.plannedFindingsCache.clear();
+      return all;
+    }
+    const advisedAfter = advisedKeys(this.workspace, file, this.queryFindings(file))!;
+    const tables = new Set<string>();
+    for (const key of advisedBefore) if (!advisedAfter.has(key)) tables.add(key.split('\u0000')[0]);
+    for (const key of advisedAfter) if (!advisedBefore.has(key)) tables.add(key.split('\u0000')[0]);
+    if (tables.size === 0) return [];
+    const affected: string[] = [];
+    for (const other of [...this.plannedFindingsCache.keys()]) {
+      const onTable = (this.findingsCache.get(other) ?? []).some((finding) => finding.suggestion && tables.has(finding.suggestion.table.toLowerCase()));
+      if (!onTable) continue;
+      this.plannedFindingsCache.delete(other);
+      affected.push(other);
+    }
+    return affected;
+  }
+
+  /** Workload findings per file, computed over the whole workspace on first use. */
+  private workloadFindings(): Map<string, Finding[]> {
+    if (!this.workloadState) {
+      const index = new WorkloadIndex(this.workspace.facts);
+      this.workloadState = { index, byFile: groupByFile(workspaceFindings(this.workspace, index)) };
+    }
+    return this.workloadState.byFile;
   }
 
   /** Findings located in one file (query findings, schema findings and workload findings). */
   findingsFor(file: string): Finding[] {
     const queryFindings = this.preferPlannedIndexes(file, this.queryFindings(file));
     this.schemaFindingsCache ??= schemaFindings(this.workspace);
-    this.workspaceFindingsCache ??= workspaceFindings(this.workspace);
     return [
       ...queryFindings,
       ...this.schemaFindingsCache.filter((finding) => finding.file === file),
-      ...this.workspaceFindingsCache.filter((finding) => finding.file === file),
+      ...(this.workloadFindings().get(file) ?? []),
     ].sort(compareFindings);
   }
 
@@ -638,21 +720,22 @@ function schemaFindings(workspace: PreparedWorkspace): Finding[] {
   return findings;
 }
 
-/** Runs the workload rules over every file's facts; they share one call graph. */
-function workspaceFindings(workspace: PreparedWorkspace): Finding[] {
+/** Runs the workload rules over every file's facts (or only for findings in `onlyFiles`); they share one call graph. */
+function workspaceFindings(workspace: PreparedWorkspace, index: WorkloadIndex, onlyFiles?: ReadonlySet<string>): Finding[] {
   const findings: Finding[] = [];
-  let index: WorkloadIndex | undefined;
   const context: WorkspaceRuleContext = {
     facts: workspace.facts,
     readText: (file) => workspace.texts.get(file),
     db: workspace.db,
     config: workspace.config,
-    workload: () => (index ??= new WorkloadIndex(workspace.facts)),
+    workload: () => index,
+    onlyFiles,
   };
   for (const rule of WORKSPACE_RULES) {
     if (severityFor(workspace.config, rule.meta.id) === 'off') continue;
     try {
       for (const report of rule.checkWorkspace(context)) {
+        if (onlyFiles && !onlyFiles.has(report.file)) continue;
         const finding = toFinding(workspace, rule.meta.id, report, report.file, report.range);
         if (finding) findings.push(finding);
       }
@@ -663,17 +746,61 @@ function workspaceFindings(workspace: PreparedWorkspace): Finding[] {
   return findings;
 }
 
-/** What the workload rules read from a file, without positions: when it changes, their findings elsewhere may too. */
-function workloadSignature(fact: FileFacts | undefined): string {
+function groupByFile(findings: Finding[]): Map<string, Finding[]> {
+  const byFile = new Map<string, Finding[]>();
+  for (const finding of findings) {
+    const list = byFile.get(finding.file);
+    if (list) list.push(finding);
+    else byFile.set(finding.file, [finding]);
+  }
+  return byFile;
+}
+
+/** A file's index advice that the index plan consolidates, one key per table, query and index (undefined: not known). */
+function advisedKeys(workspace: PreparedWorkspace, file: string, findings: Finding[] | undefined): Set<string> | undefined {
+  if (!findings) return undefined;
+  const statements = workspace.facts.get(file)?.statements ?? [];
+  const keys = new Set<string>();
+  for (const finding of findings) {
+    if (!finding.suggestion || finding.fixes.length === 0) continue;
+    const statement = statements.find((candidate) => candidate.range.start === finding.range.start && candidate.range.end === finding.range.end);
+    keys.add(`${finding.suggestion.table.toLowerCase()}\u0000${finding.suggestion.ddl}\u0000${statement?.sql ?? finding.message}`);
+  }
+  return keys;
+}
+
+/**
+ * What the workload rules read from a file when they check other files, without positions or SQL text: its
+ * functions and their callees, the kind of each statement and where it runs, imports and connections. (Its loops
+ * only matter for findings in the file itself, which is always checked again.) When it is unchanged, so is the call
+ * graph, and a finding in another file can only read something else of this file if it points into it.
+ */
+function workloadStructure(fact: FileFacts | undefined): string {
   if (!fact) return '';
+  const cached = structures.get(fact);
+  if (cached !== undefined) return cached;
+  const parts: string[] = [];
+  for (const statement of fact.statements) parts.push(`s ${statement.enclosingFunction ?? ''} ${statementKind(statement)}`);
   const workload = fact.workload;
-  return JSON.stringify([
-    fact.statements.map((statement) => [statement.enclosingFunction, statement.sql]),
-    workload?.functions.map((fn) => [fn.qualifiedName, fn.owner, fn.callees.map((callee) => `${callee.receiver}.${callee.name}`)]),
-    workload?.loopCalls.map((call) => [call.receiver, call.name]),
-    workload?.imports,
-    workload?.connections.map((connection) => [connection.function, connection.settings.map((setting) => `${setting.name}=${setting.value}`)]),
-  ]);
+  if (workload) {
+    for (const fn of workload.functions) {
+      parts.push(`f ${fn.name} ${fn.qualifiedName} ${fn.owner ?? ''}`);
+      for (const callee of fn.callees) parts.push(`c ${callee.receiver ?? ''} ${callee.name}${callee.prepared ? ' prepared' : ''}`);
+    }
+    for (const call of workload.loopCalls) parts.push(`l ${call.receiver ?? ''} ${call.name}`);
+    parts.push(JSON.stringify([workload.imports, workload.connections, workload.usesThreads], withoutPositions));
+  }
+  const structure = parts.join('\u0000');
+  structures.set(fact, structure);
+  return structure;
+}
+
+const structures = new WeakMap<FileFacts, string>();
+
+/** JSON replacer: offsets move with every edit above them; whether a range is there is what counts. */
+function withoutPositions(key: string, value: unknown): unknown {
+  if (key === 'range' || key.endsWith('Range')) return value === undefined ? undefined : true;
+  return value;
 }
 
 function toRelative(root: string, paths: string[]): string[] {

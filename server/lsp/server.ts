@@ -48,6 +48,8 @@ import {
 const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.planlens`;
 /** publishAll yields to the message loop after this much work, so requests and edits are served in between. */
 const PUBLISH_SLICE_MS = 15;
+/** Up to this many other files an edit changed are published at once; more go through publishAll's slices. */
+const PUBLISH_NOW_LIMIT = 20;
 
 /** Editor settings under `planlens.*`; unset (null, empty) values leave planlens.json in charge. */
 interface EditorSettings extends Partial<PlanLensConfig> {
@@ -339,10 +341,14 @@ export class PlanLensServer {
     if (document) this.analysedVersions.set(document.uri, document.version);
     this.publish(folder, file);
     // A schema change can change any query's plan, in any file: the others follow without holding up the queue.
-    // A changed call graph (a helper that starts querying, a new loop) can move workload findings into other files too.
-    if (schemaChanged || session.lastUpdateChangedWorkload) {
+    // Otherwise only the files the session names changed (workload findings that moved, reworded index advice).
+    const affected = session.lastUpdateAffected;
+    if (schemaChanged || affected === 'all') {
       void this.publishAll(folder).then((complete) => complete && this.sendIdle());
+    } else if (affected.size > PUBLISH_NOW_LIMIT) {
+      void this.publishAll(folder, affected).then((complete) => complete && this.sendIdle());
     } else {
+      for (const other of affected) this.publish(folder, other);
       this.sendIdle();
     }
   }
@@ -391,22 +397,26 @@ export class PlanLensServer {
   }
 
   /**
-   * Publishes every file with findings (the Problems panel lists the workspace) and clears the rest, yielding to
-   * the message loop every few milliseconds. Resolves false when a newer publishAll took over.
+   * Publishes every file with findings (the Problems panel lists the workspace) and clears the rest, or only the
+   * files in `only`, yielding to the message loop every few milliseconds. Resolves false when a newer publishAll
+   * took over.
    */
-  private async publishAll(folder: Folder): Promise<boolean> {
-    const generation = ++folder.publishGeneration;
-    const files = new Set(folder.session?.files() ?? []);
-    for (const uri of folder.published.keys()) {
-      const absolute = uriToPath(uri);
-      const file = absolute ? relativeToRoot(folder.root, absolute) : undefined;
-      if (file) files.add(file);
+  private async publishAll(folder: Folder, only?: Iterable<string>): Promise<boolean> {
+    // Only a full publish supersedes another: a partial one must not stop a full one still under way.
+    const generation = only ? undefined : ++folder.publishGeneration;
+    const files = new Set(only ?? folder.session?.files() ?? []);
+    if (!only) {
+      for (const uri of folder.published.keys()) {
+        const absolute = uriToPath(uri);
+        const file = absolute ? relativeToRoot(folder.root, absolute) : undefined;
+        if (file) files.add(file);
+      }
     }
     let sliceStart = performance.now();
     for (const file of files) {
       if (performance.now() - sliceStart > PUBLISH_SLICE_MS) {
         await new Promise((resolve) => setImmediate(resolve));
-        if (generation !== folder.publishGeneration) return false;
+        if (generation !== undefined && generation !== folder.publishGeneration) return false;
         sliceStart = performance.now();
       }
       this.publish(folder, file);

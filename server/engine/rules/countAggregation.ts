@@ -16,6 +16,7 @@ export const countAggregationRule: WorkspaceRule = {
   checkWorkspace(context) {
     const reports: WorkspaceReport[] = [];
     for (const [file, facts] of context.facts) {
+      if (context.onlyFiles && !context.onlyFiles.has(file)) continue;
       for (const group of countGroups(facts)) {
         const report = checkGroup(context, file, facts, group);
         if (report) reports.push(report);

@@ -12,7 +12,7 @@ export const nPlusOneRule: WorkspaceRule = {
   },
   checkWorkspace(context) {
     const reports: WorkspaceReport[] = [];
-    for (const query of queriesInLoops(context.workload(), 'read')) {
+    for (const query of queriesInLoops(context.workload(), 'read', context.onlyFiles)) {
       const text = context.readText(query.file);
       const sql = `\`${sqlPreview(query.path.statement)}\``;
       const loop = `\`${query.loop.header}\``;

@@ -19,6 +19,7 @@ export const pragmaConfigRule: WorkspaceRule = {
   checkWorkspace(context) {
     const reports: WorkspaceReport[] = [];
     for (const [file, facts] of context.facts) {
+      if (context.onlyFiles && !context.onlyFiles.has(file)) continue;
       for (const connection of facts.workload?.connections ?? []) {
         if (!connection.inMemory) reports.push(...checkConnection(context, file, facts, connection));
       }

@@ -92,6 +92,11 @@ export interface WorkspaceRuleContext {
   config: PlanLensConfig;
   /** The call graph over all files' workload facts, built on first use and shared by the rules of one run. */
   workload(): WorkloadIndex;
+  /**
+   * When set, only reports located in these files are wanted (an editor re-checking the files an edit can have
+   * changed). Rules may skip the other files' work; reports elsewhere are dropped either way.
+   */
+  onlyFiles?: ReadonlySet<string>;
 }
 
 /** A rule over how the whole workspace runs its queries (loops, call chains, connections). */

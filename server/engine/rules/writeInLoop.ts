@@ -14,7 +14,7 @@ export const writeInLoopRule: WorkspaceRule = {
   checkWorkspace(context) {
     const index = context.workload();
     const reports: WorkspaceReport[] = [];
-    for (const query of queriesInLoops(index, 'write')) {
+    for (const query of queriesInLoops(index, 'write', context.onlyFiles)) {
       const through = query.path.chain.length > 0 ? ` (${chainPreview(query)})` : '';
       const connections = connectionsFor(query, index);
       reports.push({

@@ -81,45 +81,79 @@ export class WorkloadIndex {
   private readonly reaching = new Map<'read' | 'write', Set<string>>();
 
   constructor(readonly facts: ReadonlyMap<string, FileFacts>) {
-    for (const [file, fact] of facts) {
-      const workload = fact.workload;
-      if (!workload) continue;
-      const byQualified = new Map<string, FunctionNode>();
-      const nodes = workload.functions.map((functionFact) => {
-        const node: FunctionNode = { file, fact: functionFact, reads: [], writes: [] };
-        if (!byQualified.has(functionFact.qualifiedName)) byQualified.set(functionFact.qualifiedName, node);
-        const named = this.byName.get(functionFact.name);
-        if (named) named.push(node);
-        else this.byName.set(functionFact.name, [node]);
-        return node;
-      });
-      this.byFile.set(file, nodes);
-      this.byQualifiedName.set(file, byQualified);
-      const byCall = new Map<number, ExtractedSql[]>();
-      this.statementsByCall.set(file, byCall);
-      for (const statement of fact.statements) {
-        if (statement.call) {
-          const list = byCall.get(statement.call.range.start);
-          if (list) list.push(statement);
-          else byCall.set(statement.call.range.start, [statement]);
-        }
-        const kind = statementKind(statement);
-        const owner = statement.enclosingFunction === undefined ? undefined : byQualified.get(statement.enclosingFunction);
-        if (!owner || kind === 'other') continue;
-        (kind === 'read' ? owner.reads : owner.writes).push(statement);
+    for (const [file, fact] of facts) this.addFile(file, fact);
+  }
+
+  /**
+   * Takes a file's new facts from `facts` (the map this index reads, already updated by the caller) without
+   * rebuilding the rest. Only for an edit that left the call graph alone: the same functions, callees, imports and
+   * statement kinds in the same order (what `workloadStructure` in analyze.ts compares). Paths found before are
+   * forgotten, since they may hold the file's old statements.
+   */
+  refreshFile(file: string): void {
+    const before = this.byFile.get(file) ?? [];
+    this.byFile.delete(file);
+    this.byQualifiedName.delete(file);
+    this.statementsByCall.delete(file);
+    this.memo.clear();
+    const fact = this.facts.get(file);
+    // Each new node takes its predecessor's place in the by-name lists: resolution tries them in order, and a
+    // full rebuild would have them there.
+    const replaced = new Set(fact ? this.addFile(file, fact, before) : []);
+    for (const node of before) {
+      if (replaced.has(node)) continue;
+      const named = this.byName.get(node.fact.name)?.filter((other) => other !== node) ?? [];
+      if (named.length > 0) this.byName.set(node.fact.name, named);
+      else this.byName.delete(node.fact.name);
+    }
+  }
+
+  /** Indexes one file; a node of `predecessors` with the same name and position is replaced in place. Returns those replaced. */
+  private addFile(file: string, fact: FileFacts, predecessors: FunctionNode[] = []): FunctionNode[] {
+    const replaced: FunctionNode[] = [];
+    const workload = fact.workload;
+    if (!workload) return replaced;
+    const byQualified = new Map<string, FunctionNode>();
+    const nodes = workload.functions.map((functionFact, position) => {
+      const node: FunctionNode = { file, fact: functionFact, reads: [], writes: [] };
+      if (!byQualified.has(functionFact.qualifiedName)) byQualified.set(functionFact.qualifiedName, node);
+      const named = this.byName.get(functionFact.name);
+      const predecessor = predecessors[position];
+      const slot = predecessor?.fact.name === functionFact.name && named ? named.indexOf(predecessor) : -1;
+      if (slot >= 0) {
+        named![slot] = node;
+        replaced.push(predecessor);
+      } else if (named) named.push(node);
+      else this.byName.set(functionFact.name, [node]);
+      return node;
+    });
+    this.byFile.set(file, nodes);
+    this.byQualifiedName.set(file, byQualified);
+    const byCall = new Map<number, ExtractedSql[]>();
+    this.statementsByCall.set(file, byCall);
+    for (const statement of fact.statements) {
+      if (statement.call) {
+        const list = byCall.get(statement.call.range.start);
+        if (list) list.push(statement);
+        else byCall.set(statement.call.range.start, [statement]);
       }
-      // A statement prepared elsewhere (a module constant, a constructor) runs where its handle is used.
-      for (const node of nodes) {
-        for (const callee of node.fact.callees) {
-          if (!callee.prepared) continue;
-          for (const statement of this.statementsAtCall(file, callee.prepared)) {
-            const kind = statementKind(statement);
-            if (kind === 'other' || statement.enclosingFunction === node.fact.qualifiedName) continue;
-            (kind === 'read' ? node.reads : node.writes).push(statement);
-          }
+      const kind = statementKind(statement);
+      const owner = statement.enclosingFunction === undefined ? undefined : byQualified.get(statement.enclosingFunction);
+      if (!owner || kind === 'other') continue;
+      (kind === 'read' ? owner.reads : owner.writes).push(statement);
+    }
+    // A statement prepared elsewhere (a module constant, a constructor) runs where its handle is used.
+    for (const node of nodes) {
+      for (const callee of node.fact.callees) {
+        if (!callee.prepared) continue;
+        for (const statement of this.statementsAtCall(file, callee.prepared)) {
+          const kind = statementKind(statement);
+          if (kind === 'other' || statement.enclosingFunction === node.fact.qualifiedName) continue;
+          (kind === 'read' ? node.reads : node.writes).push(statement);
         }
       }
     }
+    return replaced;
   }
 
   functionsOf(file: string): FunctionNode[] {

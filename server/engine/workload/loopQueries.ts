@@ -19,11 +19,13 @@ export interface LoopQuery {
 /**
  * Every call on a loop's per-iteration path that runs a query of `kind`, once per call site. Polling loops
  * (`while True:` bodies that sleep or wait) are skipped: they repeat on a clock, not per element. So are writes in
- * a loop that runs inside one explicit transaction: that is the batching write-in-loop asks for.
+ * a loop that runs inside one explicit transaction: that is the batching write-in-loop asks for. With `onlyFiles`,
+ * only loops in those files are looked at.
  */
-export function queriesInLoops(index: WorkloadIndex, kind: 'read' | 'write'): LoopQuery[] {
+export function queriesInLoops(index: WorkloadIndex, kind: 'read' | 'write', onlyFiles?: ReadonlySet<string>): LoopQuery[] {
   const found: LoopQuery[] = [];
   for (const [file, facts] of index.facts) {
+    if (onlyFiles && !onlyFiles.has(file)) continue;
     const workload = facts.workload;
     if (!workload) continue;
     const mayRunQuery = index.mayRunQuery(file, kind);

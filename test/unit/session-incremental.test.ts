@@ -1,0 +1,179 @@
+// An edit that leaves the call graph alone re-checks only the edited file and the files whose workload findings
+// point into it, and the server republishes only the files the session names. Both must give exactly what a fresh
+// analysis of the same texts gives, and name every file whose findings changed.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { AnalysisSession } from '../../server/engine/analyze';
+import { DEFAULT_CONFIG } from '../../server/engine/config';
+import type { Finding } from '../../server/engine/types';
+import { generateWorkspace } from '../../bench/generate';
+import { copyFixture, removeWorkspace } from '../helpers/workspace';
+
+function view(finding: Finding): string {
+  const related = finding.related.map((location) => `${location.file}@${location.range.start}-${location.range.end} ${location.message}`);
+  const fixes = finding.fixes.map((fix) => `${fix.title}: ${JSON.stringify(fix.edits)}`);
+  return `${finding.file}@${finding.range.start}-${finding.range.end} ${finding.ruleId} ${finding.message} | ${related.join('; ')} | ${fixes.join('; ')}`;
+}
+
+/** Every file's findings, as an editor that published them all would show them. */
+function shown(session: AnalysisSession): Map<string, string[]> {
+  return new Map(session.files().map((file) => [file, session.findingsFor(file).map(view)]));
+}
+
+async function freshView(root: string): Promise<Map<string, string[]>> {
+  const fresh = await AnalysisSession.open(root, DEFAULT_CONFIG);
+  try {
+    return shown(fresh);
+  } finally {
+    fresh.close();
+  }
+}
+
+/**
+ * Applies `text` to `file` in the session and on disk, then checks the session against a fresh analysis and checks
+ * that every other file whose findings changed is one the session named.
+ */
+async function editAndCompare(session: AnalysisSession, root: string, file: string, text: string): Promise<{ changedElsewhere: string[] }> {
+  const before = shown(session);
+  const { schemaChanged } = await session.updateFile(file, text);
+  fs.writeFileSync(path.join(root, file), text);
+  const after = shown(session);
+  assert.deepEqual(after, await freshView(root), `${file}: the session differs from a fresh analysis`);
+  const changedElsewhere = [...new Set([...before.keys(), ...after.keys()])].filter(
+    (other) => other !== file && JSON.stringify(before.get(other) ?? []) !== JSON.stringify(after.get(other) ?? []),
+  );
+  const affected = session.lastUpdateAffected;
+  if (!schemaChanged && affected !== 'all') {
+    for (const other of changedElsewhere) assert.ok(affected.has(other), `${other} changed after editing ${file} but was not named`);
+  }
+  return { changedElsewhere };
+}
+
+/** Edits that keep the call graph: a comment line on top (every offset moves) and one more space inside a query. */
+function callGraphKeepingEdits(session: AnalysisSession, file: string, text: string): string[] {
+  const comment = file.endsWith('.py') ? '# edited\n' : '// edited\n';
+  const edits = [comment + text];
+  const query = session.factsOf(file)?.statements.find((statement) => statement.role === 'query' && !statement.dynamic);
+  const select = query ? text.slice(query.range.start, query.range.end).search(/SELECT /i) : -1;
+  if (query && select >= 0) {
+    const at = query.range.start + select + 'SELECT '.length;
+    edits.push(`${text.slice(0, at)} ${text.slice(at)}`);
+  }
+  return edits;
+}
+
+const WORKLOAD_FIXTURES: Array<{ fixture: string; files: string[] }> = [
+  { fixture: 'seed000-workload', files: [] },
+  { fixture: 'seed001-workload', files: [] },
+  { fixture: 'seed003-workload', files: [] },
+  { fixture: 'ts-workload', files: [] },
+  { fixture: 'rust-rusqlite', files: [] },
+];
+
+describe('editing one file (language server)', () => {
+  for (const { fixture } of WORKLOAD_FIXTURES) {
+    it(`${fixture}: findings after each edit equal a fresh analysis, and every other changed file is named`, async () => {
+      const root = copyFixture(fixture);
+      const session = await AnalysisSession.open(root, DEFAULT_CONFIG);
+      try {
+        shown(session); // as the server does on start: every cache filled
+        const hosts = session.files().filter((file) => /\.(?:py|ts|js|rs)$/.test(file) && session.factsOf(file)?.workload);
+        assert.ok(hosts.length > 0, 'the fixture has host files with workload facts');
+        let edits = 0;
+        for (const file of hosts) {
+          const original = fs.readFileSync(path.join(root, file), 'utf8');
+          for (const edited of callGraphKeepingEdits(session, file, original)) {
+            await editAndCompare(session, root, file, edited);
+            await editAndCompare(session, root, file, original);
+            edits++;
+          }
+        }
+        assert.ok(edits >= hosts.length);
+      } finally {
+        session.close();
+        removeWorkspace(root);
+      }
+    });
+  }
+
+  it('a helper that stops querying moves the n-plus-one finding out of its callers, and they are named', async () => {
+    const root = copyFixture('seed001-workload');
+    const session = await AnalysisSession.open(root, DEFAULT_CONFIG);
+    try {
+      shown(session);
+      const nPlusOneFiles = new Set(session.files().filter((file) => session.findingsFor(file).some((finding) => finding.ruleId === 'n-plus-one')));
+      // The query's file: where the loop's chain ends.
+      const target = session
+        .files()
+        .flatMap((file) => session.findingsFor(file))
+        .find((finding) => finding.ruleId === 'n-plus-one' && finding.related.some((location) => location.file !== finding.file));
+      assert.ok(target, 'the fixture has an n-plus-one finding through another file');
+      const queryLocation = target.related[target.related.length - 1];
+      const text = fs.readFileSync(path.join(root, queryLocation.file), 'utf8');
+      const statementText = text.slice(queryLocation.range.start, queryLocation.range.end);
+      // The helper now only builds a string: no query, so no chain and no finding in the loop's file.
+      const edited = `${text.slice(0, queryLocation.range.start)}${JSON.stringify('not sql')}${text.slice(queryLocation.range.end)}`;
+      assert.notEqual(statementText, '"not sql"');
+      const { changedElsewhere } = await editAndCompare(session, root, queryLocation.file, edited);
+      assert.ok(changedElsewhere.includes(target.file), 'the loop file lost its finding');
+      assert.ok(nPlusOneFiles.has(target.file));
+      await editAndCompare(session, root, queryLocation.file, text);
+    } finally {
+      session.close();
+      removeWorkspace(root);
+    }
+  });
+
+  it('typing in a query of the large generated file, as the benchmark does, keeps every file as a fresh analysis sees it', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'planlens-incremental-'));
+    try {
+      const generated = generateWorkspace(root, { files: 80, queries: 200, tables: 10, largeFileLines: 600 });
+      const large = generated.largeFile!;
+      const session = await AnalysisSession.open(root, DEFAULT_CONFIG);
+      try {
+        shown(session);
+        const original = fs.readFileSync(path.join(root, large.file), 'utf8');
+        const scan = `${original.slice(0, large.editOffset)}email = ?${original.slice(large.editOffset + 'id = ?'.length)}`;
+        assert.equal(original.slice(large.editOffset, large.editOffset + 'id = ?'.length), 'id = ?');
+        for (const text of [scan, original, scan]) {
+          await editAndCompare(session, root, large.file, text);
+          assert.notEqual(session.lastUpdateAffected, 'all', 'a query edit is not a schema change');
+        }
+      } finally {
+        session.close();
+      }
+    } finally {
+      removeWorkspace(root);
+    }
+  });
+
+  it('a query that starts needing an index rewords the advice of other files on the same table, and they are named', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'planlens-incremental-'));
+    try {
+      fs.mkdirSync(path.join(root, 'migrations'));
+      fs.writeFileSync(
+        path.join(root, 'migrations', '001_users.sql'),
+        'CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL, status TEXT NOT NULL, name TEXT);\n',
+      );
+      const query = (where: string) => `import sqlite3\n\ndef load(conn, value):\n    return conn.execute("SELECT name FROM users WHERE ${where}", (value,)).fetchall()\n`;
+      fs.writeFileSync(path.join(root, 'other.py'), query("email = ? AND status = 'active'"));
+      fs.writeFileSync(path.join(root, 'edited.py'), query('id = ?'));
+      const session = await AnalysisSession.open(root, DEFAULT_CONFIG);
+      try {
+        const before = shown(session);
+        assert.equal(before.get('edited.py')?.length, 0);
+        const { changedElsewhere } = await editAndCompare(session, root, 'edited.py', query('email = ?'));
+        assert.deepEqual(changedElsewhere, ['other.py'], 'the other file now names the query it shares the index with');
+        assert.match(shown(session).get('other.py')?.join('\n') ?? '', /also serves 1 other query on users/);
+        await editAndCompare(session, root, 'edited.py', query('id = ?'));
+      } finally {
+        session.close();
+      }
+    } finally {
+      removeWorkspace(root);
+    }
+  });
+});
