@@ -771,9 +771,10 @@ function advisedKeys(workspace: PreparedWorkspace, file: string, findings: Findi
 
 /**
  * What the workload rules read from a file when they check other files, without positions or SQL text: its
- * functions and their callees, the kind of each statement and where it runs, imports and connections. (Its loops
- * only matter for findings in the file itself, which is always checked again.) When it is unchanged, so is the call
- * graph, and a finding in another file can only read something else of this file if it points into it.
+ * functions and their callees, the kind of each statement and where it runs, imports and connections, and (to be
+ * safe) what its loops call. The rest of its loop facts only matter for findings in the file itself, which is always
+ * checked again. When this is unchanged, so is the call graph, and a finding in another file can only read something
+ * else of this file if it points into it.
  */
 function workloadStructure(fact: FileFacts | undefined): string {
   if (!fact) return '';
