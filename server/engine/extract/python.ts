@@ -26,7 +26,8 @@ import {
   type Resolution,
 } from './hostSql';
 import { collectSuppressions } from './suppressions';
-import { withSyntaxTree } from './treeSitter';
+import { sharedEnds, withSyntaxTree } from './treeSitter';
+import { locateUnitEdit, SPLICEABLE_UNITS, spliceFacts, type UnitEdit, type UnitSpan } from './pythonSplice';
 
 /** Methods of sqlite3 / aiosqlite connections and cursors and SQLAlchemy connections whose first argument is SQL. */
 const EXECUTE_METHODS = new Set([
@@ -82,6 +83,18 @@ const VISITED_TYPES = [
   'import_from_statement',
 ];
 
+/** The node kinds that bind names, which `runUnit` replays for the module-level statements before a definition. */
+const BINDING_TYPES = [
+  'assignment',
+  'augmented_assignment',
+  'for_statement',
+  'for_in_clause',
+  'as_pattern_target',
+  'named_expression',
+  'function_definition',
+  'class_definition',
+];
+
 /** Words without which a file holds nothing for this extractor: it is not parsed at all. */
 const SQL_CALL_HINT = /execute|exec_driver_sql|\btext\s*\(/;
 const DDL_VERB_HINT = /\b(?:create|alter|drop)\b/i;
@@ -108,9 +121,105 @@ interface Scope {
 export async function extractPython(file: SourceFile, options: { always?: boolean } = {}): Promise<FileFacts> {
   const facts =
     options.always || mayHoldSql(file.text) || CONNECT_HINT.test(file.text)
-      ? await withSyntaxTree('python', file.text, (tree) => new PythonExtractor(file, tree).run())
+      ? await withSyntaxTree('python', file.text, (tree) => extractTree(file, tree))
       : undefined;
   return facts ?? { file: file.path, language: 'python', statements: [], suppressions: [] };
+}
+
+/** Below this size a whole extraction takes a few milliseconds: not worth keeping the facts for the next edit. */
+const SPLICE_MIN_CHARS = 16 * 1024;
+/** Large files whose last extraction is kept (an editor has a few open). */
+const KEPT_EXTRACTIONS = 4;
+
+/** The last extraction of a large text, with its top-level statements: the next edit may only redo one of them. */
+interface KeptExtraction {
+  text: string;
+  units: UnitSpan[];
+  facts: FileFacts;
+}
+
+/** By file path, least recently used first. */
+const keptExtractions = new Map<string, KeptExtraction>();
+
+/** How large texts were extracted (tests check that edits take the short way). */
+export const extractionCounts = { spliced: 0, whole: 0 };
+
+function extractTree(file: SourceFile, tree: Tree): FileFacts {
+  if (file.text.length < SPLICE_MIN_CHARS) return new PythonExtractor(file, tree).run();
+  const units = tree.rootNode.namedChildren;
+  const spans = units.map((unit) => ({ type: unit.type, start: unit.startIndex, end: unit.endIndex }));
+  const kept = keptExtractions.get(file.path);
+  let spliced: FileFacts | undefined;
+  try {
+    spliced = kept && kept.text !== file.text ? extractEditedUnit(file, tree, units, spans, kept) : undefined;
+  } catch {
+    spliced = undefined; // the whole walk below reports what is wrong, if anything
+  }
+  if (spliced) extractionCounts.spliced++;
+  else extractionCounts.whole++;
+  const facts = spliced ?? new PythonExtractor(file, tree).run();
+  keptExtractions.delete(file.path);
+  keptExtractions.set(file.path, { text: file.text, units: spans, facts: copyLists(facts) });
+  while (keptExtractions.size > KEPT_EXTRACTIONS) keptExtractions.delete(keptExtractions.keys().next().value!);
+  return facts;
+}
+
+/**
+ * After an edit inside one top-level function or class: walks that definition alone and splices its facts into
+ * the previous ones (pythonSplice.ts). Undefined whenever the result might differ from a whole walk.
+ */
+function extractEditedUnit(file: SourceFile, tree: Tree, units: Node[], spans: UnitSpan[], kept: KeptExtraction): FileFacts | undefined {
+  const { prefix, suffix } = sharedEnds(kept.text, file.text);
+  const edit = locateUnitEdit(kept, { text: file.text, units: spans }, prefix, suffix);
+  if (!edit) return undefined;
+  const before = kept.text.slice(edit.before.start, edit.before.end);
+  const after = file.text.slice(edit.after.start, edit.after.end);
+  if (!isSelfContained(file.text, edit, [before, after])) return undefined;
+  const moduleStatements = units.slice(0, edit.index).filter((unit) => !SPLICEABLE_UNITS.has(unit.type));
+  const part = new PythonExtractor(file, tree).runUnit(units[edit.index], moduleStatements);
+  return spliceFacts(kept.facts, part, edit, { previousText: kept.text, nextText: file.text });
+}
+
+/**
+ * Text checks (a match only means the whole file is walked): the definition imports nothing, runs no PRAGMA, the
+ * file registers no connect listeners, and no `Name.` crosses between a class defined inside the definition and
+ * code outside it, or the other way round.
+ */
+function isSelfContained(text: string, edit: UnitEdit, definitionTexts: string[]): boolean {
+  if (text.includes('listens_for')) return false;
+  if (definitionTexts.some((definition) => IMPORT_OR_PRAGMA.test(definition))) return false;
+  const outside = text.slice(0, edit.after.start) + text.slice(edit.after.end);
+  const inside = definitionTexts.join('\n');
+  const attributeOf = (name: string) => new RegExp(`(?<![\\w.])${name}\\s*\\.`);
+  for (const name of classNames(inside)) if (attributeOf(name).test(outside)) return false;
+  for (const name of classNames(outside)) if (attributeOf(name).test(inside)) return false;
+  return true;
+}
+
+const IMPORT_OR_PRAGMA = /\bimport\b|pragma/i;
+
+/** Names after `class` anywhere in the text (strings and comments too: more names only means fewer splices). */
+function classNames(text: string): Set<string> {
+  return new Set([...text.matchAll(/\bclass\s+([A-Za-z_]\w*)/g)].map((match) => match[1]));
+}
+
+/** The facts with their lists copied: later stages replace a file's statement list, and the splice reads these. */
+function copyLists(facts: FileFacts): FileFacts {
+  const workload = facts.workload;
+  return {
+    ...facts,
+    statements: [...facts.statements],
+    suppressions: [...facts.suppressions],
+    workload: workload && {
+      ...workload,
+      functions: [...workload.functions],
+      loops: [...workload.loops],
+      loopCalls: [...workload.loopCalls],
+      imports: [...workload.imports],
+      scalarReads: [...workload.scalarReads],
+      connections: [...workload.connections],
+    },
+  };
 }
 
 /** Most Python files never touch SQL; a text search spares them the parse. */
@@ -135,6 +244,8 @@ class PythonExtractor {
   /** `text(...)` calls already reported as the argument of their execute call. */
   private readonly wrappedTextCalls = new Set<number>();
   private readonly workload: PythonWorkloadCollector;
+  /** Replaying module-level statements for their bindings only (`runUnit`): no facts are collected. */
+  private replaying = false;
   private readonly moduleResolver: NameResolver = (name) => {
     const value = this.moduleFinal.get(name);
     return value === undefined ? undefined : { value, resolve: this.moduleResolver };
@@ -153,6 +264,25 @@ class PythonExtractor {
     this.collectModuleBindings(root);
     this.scopes.push({ kind: 'module', name: '', bindings: new Map(), end: Infinity });
     for (const node of root.descendantsOfType(VISITED_TYPES)) this.visit(node);
+    return this.finish();
+  }
+
+  /**
+   * The facts of one top-level definition, as a whole walk finds them there: the module-level statements before it
+   * are replayed for the names they bind (class-body code reads the module as run so far), then the definition is
+   * walked.
+   */
+  runUnit(unit: Node, moduleStatementsBefore: Node[]): FileFacts {
+    this.collectModuleBindings(this.tree.rootNode);
+    this.scopes.push({ kind: 'module', name: '', bindings: new Map(), end: Infinity });
+    this.replaying = true;
+    for (const statement of moduleStatementsBefore) for (const node of statement.descendantsOfType(BINDING_TYPES)) this.visit(node);
+    this.replaying = false;
+    for (const node of unit.descendantsOfType(VISITED_TYPES)) this.visit(node);
+    return this.finish();
+  }
+
+  private finish(): FileFacts {
     const statements = [...this.queries, ...this.ddlStatements()];
     statements.sort((a, b) => a.range.start - b.range.start);
     const suppressions: Suppression[] = collectSuppressions(this.comments, '#');
@@ -178,14 +308,14 @@ class PythonExtractor {
         break;
       case 'assignment':
         this.bindAssignment(node, this.currentScope().bindings, this.innermostClass()?.bindings);
-        this.workload.visitAssignment(node);
+        if (!this.replaying) this.workload.visitAssignment(node);
         break;
       case 'augmented_assignment':
         // `sql += " AND …"` makes the name conditional: stop following it.
         this.bindUnresolvable(node.childForFieldName('left'), this.currentScope().bindings);
         break;
       case 'for_statement':
-        this.workload.visitLoop(node);
+        if (!this.replaying) this.workload.visitLoop(node);
         this.bindUnresolvable(node.childForFieldName('left'), this.currentScope().bindings);
         break;
       case 'for_in_clause':
@@ -212,6 +342,7 @@ class PythonExtractor {
       }
       case 'function_definition': {
         this.enterFunction(node);
+        if (this.replaying) break;
         const outer = this.scopes[this.scopes.length - 2];
         this.workload.enterFunction(node, this.enclosingFunction() ?? '', outer?.kind === 'class' ? outer.name : undefined);
         break;

@@ -110,7 +110,7 @@ function parseReusing(parser: Parser, language: GrammarName, text: string): Tree
 }
 
 /** Lengths of the longest common prefix and (not overlapping it) suffix of two texts. */
-function sharedEnds(a: string, b: string): { prefix: number; suffix: number } {
+export function sharedEnds(a: string, b: string): { prefix: number; suffix: number } {
   const limit = Math.min(a.length, b.length);
   let prefix = 0;
   while (prefix < limit && a.charCodeAt(prefix) === b.charCodeAt(prefix)) prefix++;
