@@ -215,25 +215,37 @@ function visitRanges(value: unknown, visit: (range: OffsetRange) => void): void 
 }
 
 /**
- * A copy of a fact from outside the definition, in the new text's offsets: ranges after the definition move by
- * `delta`, and so do the file offsets of a statement's SQL. Throws ReachesIn when anything points into it.
+ * A fact from outside the definition, in the new text's offsets: ranges after the definition move by `delta`, and
+ * so do the file offsets of a statement's SQL. What does not move is returned as it is (most facts before the
+ * definition), the rest is copied. Throws ReachesIn when anything points into the definition.
  */
 function moved<T>(value: T, old: OffsetRange, delta: number): T {
   if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) return value.map((item) => moved(item, old, delta)) as T;
-  if (isRange(value)) return movedRange(value, old, delta) as T;
-  const copy: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) copy[key] = moved(item, old, delta);
-  if (typeof copy.sql === 'string' && typeof copy.sqlToFile === 'function') {
-    copy.sqlToFile = movedOffsets(copy.sql, copy.sqlToFile as (sqlOffset: number) => number, old, delta);
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    value.forEach((item, index) => {
+      const next = moved(item, old, delta);
+      if (next !== item) (copy ??= [...value])[index] = next;
+    });
+    return (copy ?? value) as T;
   }
-  return copy as T;
+  if (isRange(value)) return movedRange(value, old, delta) as T;
+  const record = value as Record<string, unknown>;
+  let copy: Record<string, unknown> | undefined;
+  for (const [key, item] of Object.entries(record)) {
+    const next =
+      key === 'sqlToFile' && typeof item === 'function' && typeof record.sql === 'string'
+        ? movedOffsets(record.sql, item as (sqlOffset: number) => number, old, delta)
+        : moved(item, old, delta);
+    if (next !== item) (copy ??= { ...record })[key] = next;
+  }
+  return (copy ?? value) as T;
 }
 
 function movedRange(range: OffsetRange, old: OffsetRange, delta: number): OffsetRange {
-  if (range.end <= old.start && range.start < old.start) return { start: range.start, end: range.end };
-  if (range.start >= old.end) return { start: range.start + delta, end: range.end + delta };
-  if (range.start === range.end && (range.start === old.start || range.start === old.end)) return { start: range.start, end: range.end };
+  if (range.end <= old.start && range.start < old.start) return range;
+  if (range.start >= old.end) return delta === 0 ? range : { start: range.start + delta, end: range.end + delta };
+  if (range.start === range.end && (range.start === old.start || range.start === old.end)) return range;
   throw new ReachesIn();
 }
 
@@ -251,7 +263,7 @@ function movedOffsets(sql: string, map: (sqlOffset: number) => number, old: Offs
       moves = true;
     }
   }
-  return moves ? unpackOffsets(sql.length, packed) : map;
+  return moves && delta !== 0 ? unpackOffsets(sql.length, packed) : map;
 }
 
 function lineOf(text: string, offset: number): number {
