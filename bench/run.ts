@@ -304,7 +304,7 @@ function writeDocs(generated: string): void {
   const text =
     start >= 0 && end > start
       ? existing.slice(0, start) + body + existing.slice(end + MARK_END.length)
-      : `# Benchmarks\n\nRun \`npm run bench\` (about ten minutes on two cores; \`npm run bench -- --quick\` for a small run).\n\n${body}\n`;
+      : `# Benchmarks\n\nRun \`npm run bench\` (about two minutes on two cores; \`npm run bench -- --quick\` for a small run).\n\n${body}\n`;
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, text);
 }
