@@ -96,7 +96,7 @@ function createClient(context: vscode.ExtensionContext, output: vscode.LogOutput
     synchronize: {
       configurationSection: 'planlens',
       fileEvents: [
-        vscode.workspace.createFileSystemWatcher('**/*.{sql,py,ts,tsx,js,jsx,mjs,cjs,rs,prisma}'),
+        vscode.workspace.createFileSystemWatcher('**/*.{sql,py,ts,tsx,mts,cts,js,jsx,mjs,cjs,rs,prisma}'),
         vscode.workspace.createFileSystemWatcher('**/planlens.json'),
       ],
     },

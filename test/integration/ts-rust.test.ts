@@ -139,3 +139,19 @@ test('rusqlite: a scan through an OR across sender and recipient; the index land
   );
   assert.deepEqual(summary(await analyze(root)), []);
 });
+
+test('ES module and CommonJS TypeScript (.mts, .cts) are analysed like .ts', async (t) => {
+  const root = copyFixture('ts-better-sqlite3');
+  t.after(() => removeWorkspace(root));
+  const source = fs.readFileSync(path.join(root, 'src/db.ts'), 'utf8');
+  fs.renameSync(path.join(root, 'src/db.ts'), path.join(root, 'src/db.mts'));
+  fs.writeFileSync(path.join(root, 'src/copy.cts'), source);
+  const result = await analyze(root);
+  const found = summary(result).filter((line) => line.includes('missing-index'));
+  assert.deepEqual(found, [
+    'src/copy.cts:6:26 missing-index',
+    'src/copy.cts:19:21 missing-index',
+    'src/db.mts:6:26 missing-index',
+    'src/db.mts:19:21 missing-index',
+  ]);
+});

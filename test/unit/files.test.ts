@@ -29,6 +29,8 @@ test('languageForPath maps extensions case-insensitively', () => {
   assert.equal(languageForPath('app.py'), 'python');
   assert.equal(languageForPath('a.tsx'), 'typescript');
   assert.equal(languageForPath('a.cjs'), 'javascript');
+  assert.equal(languageForPath('src/db.mts'), 'typescript');
+  assert.equal(languageForPath('src/db.CTS'), 'typescript');
   assert.equal(languageForPath('src/lib.rs'), 'rust');
   assert.equal(languageForPath('README.md'), undefined);
   assert.equal(languageForPath('Makefile'), undefined);

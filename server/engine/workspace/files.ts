@@ -15,6 +15,8 @@ const LANGUAGE_BY_EXTENSION: Readonly<Record<string, HostLanguage>> = {
   '.py': 'python',
   '.ts': 'typescript',
   '.tsx': 'typescript',
+  '.mts': 'typescript',
+  '.cts': 'typescript',
   '.js': 'javascript',
   '.mjs': 'javascript',
   '.cjs': 'javascript',
