@@ -54,8 +54,13 @@ export interface WorkerExtraction {
  * Deals the host-language files round robin over `threads` threads (the main thread keeps the first share and
  * every .sql file, which parse without tree-sitter). Undefined when only the main thread would work.
  */
-export function startWorkerExtraction(root: string, files: string[], jobs: Jobs | undefined): WorkerExtraction | undefined {
-  const script = workerScript();
+export function startWorkerExtraction(
+  root: string,
+  files: string[],
+  jobs: Jobs | undefined,
+  /** The worker's entry; tests pass stand-ins that fail in chosen ways. */
+  script: string | undefined = workerScript(),
+): WorkerExtraction | undefined {
   const hostFiles = files.filter((file) => {
     const language = languageForPath(file);
     return language !== undefined && language !== 'sql';
