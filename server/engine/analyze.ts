@@ -299,6 +299,7 @@ export class AnalysisSession {
     this.findingsCache.delete(file);
     this.indexPlanCache = undefined;
     const structureBefore = workloadStructure(ws.facts.get(file));
+    const analysedBefore = ws.facts.has(file);
     // Fixes are written into schema files, migration folders and DDL strings: their text decides where.
     if (holdsSchema(ws.facts.get(file)) || languageForPath(file) === 'sql') ws.fixCache.clear();
     if (text === undefined) {
@@ -345,6 +346,15 @@ export class AnalysisSession {
     }
     refreshSchemaHomes(ws, file);
     const affected = new Set(ormChanged);
+    // A .sql file that `query_file!` reads starts or stops being analysed: the Rust call reports its queries instead.
+    if (ws.facts.has(file) !== analysedBefore) {
+      for (const [other, fact] of ws.facts) {
+        if (!fact.statements.some((statement) => statement.queryFile === file)) continue;
+        this.findingsCache.delete(other);
+        this.plannedFindingsCache.delete(other);
+        affected.add(other);
+      }
+    }
     const callGraphChanged = structureChanged || completed.length > 0 || ormChanged.size > 0;
     for (const changed of this.updateWorkloadFindings(file, callGraphChanged)) affected.add(changed);
     for (const changed of this.updatePlannedFindings(file, ormChanged.size > 0 ? undefined : advisedBefore)) affected.add(changed);
@@ -498,6 +508,8 @@ export class AnalysisSession {
       const seen = new Set<string>();
       for (const statement of this.workspace.facts.get(file)?.statements ?? []) {
         if (statement.role !== 'query') continue;
+        // `query_file!` SQL from a workspace .sql file: that file reports it (the workload rules still see this call).
+        if (statement.queryFile !== undefined && this.workspace.facts.has(statement.queryFile)) continue;
         const key = `${statement.range.start}:${statement.range.end}`;
         if (seen.has(key)) continue;
         seen.add(key);

@@ -89,6 +89,11 @@ export interface ExtractedSql {
    * Such SQL is silently skipped when SQLite cannot prepare it, instead of reporting `sql-error`.
    */
   dynamic?: boolean;
+  /**
+   * The workspace `.sql` file the SQL was read from (sqlx `query_file!`), relative to the root. When that file is
+   * analysed itself, its per-query findings are reported there, not a second time on the path literal.
+   */
+  queryFile?: string;
   /** DDL generated from an ORM model or migration: where index fixes for the tables it creates are written. */
   home?: SchemaHome;
 }

@@ -176,4 +176,32 @@ describe('editing one file (language server)', () => {
       removeWorkspace(root);
     }
   });
+
+  it('a .sql file read by query_file! that stops being analysed hands its finding back to the Rust call', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'planlens-incremental-'));
+    try {
+      const files: Record<string, string> = {
+        'Cargo.toml': '[package]\nname = "app"\n\n[dependencies]\nsqlx = { version = "0.8", features = ["sqlite"] }\n',
+        'migrations/20250101000000_init.sql': 'CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL, name TEXT);\n',
+        'queries/by_email.sql': 'SELECT id, name FROM users WHERE email = ?\n',
+        'src/lib.rs': 'pub async fn by_email(pool: &SqlitePool, email: &str) {\n    let _ = sqlx::query_file!("queries/by_email.sql", email).fetch_one(pool).await;\n}\n',
+      };
+      for (const [file, text] of Object.entries(files)) {
+        fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+        fs.writeFileSync(path.join(root, file), text);
+      }
+      const session = await AnalysisSession.open(root, DEFAULT_CONFIG);
+      try {
+        assert.deepEqual(shown(session).get('src/lib.rs'), []);
+        const { schemaChanged } = await session.updateFile('queries/by_email.sql', undefined);
+        assert.equal(schemaChanged, false);
+        assert.ok(session.lastUpdateAffected !== 'all' && session.lastUpdateAffected.has('src/lib.rs'));
+        assert.deepEqual(session.findingsFor('src/lib.rs').map((finding) => finding.ruleId), ['missing-index']);
+      } finally {
+        session.close();
+      }
+    } finally {
+      removeWorkspace(root);
+    }
+  });
 });

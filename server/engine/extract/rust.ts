@@ -355,6 +355,7 @@ class RustExtractor {
       call: site.call,
     };
     if (site.enclosingFunction !== undefined) statement.enclosingFunction = site.enclosingFunction;
+    statement.queryFile = path.relative(this.crate.root, queryFile).split(path.sep).join('/');
     this.queries.push(statement);
   }
 
