@@ -27,7 +27,7 @@ import {
 } from './hostSql';
 import { collectSuppressions } from './suppressions';
 import { sharedEnds, withSyntaxTree } from './treeSitter';
-import { locateUnitEdit, SPLICEABLE_UNITS, spliceFacts, type UnitEdit, type UnitSpan } from './pythonSplice';
+import { copyLists, isSelfContained, locateUnitEdit, SPLICEABLE_UNITS, spliceFacts, type UnitSpan } from './pythonSplice';
 
 /** Methods of sqlite3 / aiosqlite connections and cursors and SQLAlchemy connections whose first argument is SQL. */
 const EXECUTE_METHODS = new Set([
@@ -178,48 +178,6 @@ function extractEditedUnit(file: SourceFile, tree: Tree, units: Node[], spans: U
   const moduleStatements = units.slice(0, edit.index).filter((unit) => !SPLICEABLE_UNITS.has(unit.type));
   const part = new PythonExtractor(file, tree).runUnit(units[edit.index], moduleStatements);
   return spliceFacts(kept.facts, part, edit, { previousText: kept.text, nextText: file.text });
-}
-
-/**
- * Text checks (a match only means the whole file is walked): the definition imports nothing, runs no PRAGMA, the
- * file registers no connect listeners, and no `Name.` crosses between a class defined inside the definition and
- * code outside it, or the other way round.
- */
-function isSelfContained(text: string, edit: UnitEdit, definitionTexts: string[]): boolean {
-  if (text.includes('listens_for')) return false;
-  if (definitionTexts.some((definition) => IMPORT_OR_PRAGMA.test(definition))) return false;
-  const outside = text.slice(0, edit.after.start) + text.slice(edit.after.end);
-  const inside = definitionTexts.join('\n');
-  const attributeOf = (name: string) => new RegExp(`(?<![\\w.])${name}\\s*\\.`);
-  for (const name of classNames(inside)) if (attributeOf(name).test(outside)) return false;
-  for (const name of classNames(outside)) if (attributeOf(name).test(inside)) return false;
-  return true;
-}
-
-const IMPORT_OR_PRAGMA = /\bimport\b|pragma/i;
-
-/** Names after `class` anywhere in the text (strings and comments too: more names only means fewer splices). */
-function classNames(text: string): Set<string> {
-  return new Set([...text.matchAll(/\bclass\s+([A-Za-z_]\w*)/g)].map((match) => match[1]));
-}
-
-/** The facts with their lists copied: later stages replace a file's statement list, and the splice reads these. */
-function copyLists(facts: FileFacts): FileFacts {
-  const workload = facts.workload;
-  return {
-    ...facts,
-    statements: [...facts.statements],
-    suppressions: [...facts.suppressions],
-    workload: workload && {
-      ...workload,
-      functions: [...workload.functions],
-      loops: [...workload.loops],
-      loopCalls: [...workload.loopCalls],
-      imports: [...workload.imports],
-      scalarReads: [...workload.scalarReads],
-      connections: [...workload.connections],
-    },
-  };
 }
 
 /** Most Python files never touch SQL; a text search spares them the parse. */

@@ -51,6 +51,51 @@ export function locateUnitEdit(previous: { text: string; units: UnitSpan[] }, ne
   return { index, before: { start: unit.start, end: unit.end - delta }, after: { start: unit.start, end: unit.end }, delta };
 }
 
+/**
+ * Text checks (a match only means the whole file is walked): the definition imports nothing, runs no PRAGMA, the
+ * file registers no connect listeners, and no `Name.` crosses between a class defined inside the definition and
+ * code outside it, or the other way round.
+ */
+export function isSelfContained(text: string, edit: UnitEdit, definitionTexts: string[]): boolean {
+  if (text.includes('listens_for')) return false;
+  if (definitionTexts.some((definition) => IMPORT_OR_PRAGMA.test(definition))) return false;
+  const outside = text.slice(0, edit.after.start) + text.slice(edit.after.end);
+  const inside = definitionTexts.join('\n');
+  const attributeOf = (name: string) => new RegExp(`(?<![\\w.])${name}\\s*\\.`);
+  for (const name of classNames(inside)) if (attributeOf(name).test(outside)) return false;
+  for (const name of classNames(outside)) if (attributeOf(name).test(inside)) return false;
+  return true;
+}
+
+const IMPORT_OR_PRAGMA = /\bimport\b|pragma/i;
+
+/** Names after `class` anywhere in the text (strings and comments too: more names only means fewer splices). */
+function classNames(text: string): Set<string> {
+  return new Set([...text.matchAll(/\bclass\s+([A-Za-z_]\w*)/g)].map((match) => match[1]));
+}
+
+/**
+ * The facts to keep for the next splice: lists and statements copied, because later stages replace a file's
+ * statement list and an extraction worker packs its statements' offset maps in place.
+ */
+export function copyLists(facts: FileFacts): FileFacts {
+  const workload = facts.workload;
+  return {
+    ...facts,
+    statements: facts.statements.map((statement) => ({ ...statement })),
+    suppressions: [...facts.suppressions],
+    workload: workload && {
+      ...workload,
+      functions: [...workload.functions],
+      loops: [...workload.loops],
+      loopCalls: [...workload.loopCalls],
+      imports: [...workload.imports],
+      scalarReads: [...workload.scalarReads],
+      connections: [...workload.connections],
+    },
+  };
+}
+
 /** Thrown inside the splice when a previous fact reaches into the re-extracted definition. */
 class ReachesIn extends Error {}
 
