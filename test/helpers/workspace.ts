@@ -18,6 +18,24 @@ export function copyFixture(name: string): string {
   return target;
 }
 
+/** A sqlx crate whose query lives in a workspace .sql file read by `query_file!`, and lacks an index. */
+export const QUERY_FILE_WORKSPACE: Record<string, string> = {
+  'Cargo.toml': '[package]\nname = "app"\n\n[dependencies]\nsqlx = { version = "0.8", features = ["sqlite"] }\n',
+  'migrations/20250101000000_init.sql': 'CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL, name TEXT);\n',
+  'queries/by_email.sql': 'SELECT id, name FROM users WHERE email = ?\n',
+  'src/lib.rs': 'pub async fn by_email(pool: &SqlitePool, email: &str) {\n    let _ = sqlx::query_file!("queries/by_email.sql", email).fetch_one(pool).await;\n}\n',
+};
+
+/** A fresh temp folder holding `files` (relative path → text). */
+export function writeWorkspace(prefix: string, files: Record<string, string>): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), `planlens-${prefix}-`));
+  for (const [file, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    fs.writeFileSync(path.join(root, file), text);
+  }
+  return root;
+}
+
 export function removeWorkspace(root: string): void {
   fs.rmSync(root, { recursive: true, force: true });
 }

@@ -3,9 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { analyze, applyFix, copyFixture, removeWorkspace, textAt, where } from '../helpers/workspace';
+import { analyze, applyFix, copyFixture, QUERY_FILE_WORKSPACE, removeWorkspace, textAt, where, writeWorkspace } from '../helpers/workspace';
 import type { AnalysisResult } from '../../server/engine/types';
 
 function summary(result: AnalysisResult): string[] {
@@ -158,19 +157,8 @@ test('ES module and CommonJS TypeScript (.mts, .cts) are analysed like .ts', asy
 });
 
 test('sqlx query_file!: a query in a workspace .sql file is reported once, in that file; excluded, on the macro', async (t) => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'planlens-query-file-'));
+  const root = writeWorkspace('query-file', QUERY_FILE_WORKSPACE);
   t.after(() => removeWorkspace(root));
-  const files: Record<string, string> = {
-    'Cargo.toml': '[package]\nname = "app"\n\n[dependencies]\nsqlx = { version = "0.8", features = ["sqlite"] }\n',
-    'migrations/20250101000000_init.sql': 'CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL, name TEXT);\n',
-    'queries/by_email.sql': 'SELECT id, name FROM users WHERE email = ?\n',
-    'src/lib.rs':
-      'pub async fn by_email(pool: &SqlitePool, email: &str) {\n    let _ = sqlx::query_file!("queries/by_email.sql", email).fetch_one(pool).await;\n}\n',
-  };
-  for (const [file, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-    fs.writeFileSync(path.join(root, file), text);
-  }
   assert.deepEqual(summary(await analyze(root)), ['queries/by_email.sql:1:1 missing-index']);
   // Not analysed itself: the macro's path literal carries the finding.
   assert.deepEqual(summary(await analyze(root, { exclude: ['queries/**'] })), ['src/lib.rs:2:31 missing-index']);

@@ -10,7 +10,7 @@ import { AnalysisSession } from '../../server/engine/analyze';
 import { DEFAULT_CONFIG } from '../../server/engine/config';
 import type { Finding } from '../../server/engine/types';
 import { generateWorkspace } from '../../bench/generate';
-import { copyFixture, removeWorkspace } from '../helpers/workspace';
+import { copyFixture, QUERY_FILE_WORKSPACE, removeWorkspace, writeWorkspace } from '../helpers/workspace';
 
 function view(finding: Finding): string {
   const related = finding.related.map((location) => `${location.file}@${location.range.start}-${location.range.end} ${location.message}`);
@@ -151,16 +151,13 @@ describe('editing one file (language server)', () => {
   });
 
   it('a query that starts needing an index rewords the advice of other files on the same table, and they are named', async () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'planlens-incremental-'));
+    const query = (where: string) => `import sqlite3\n\ndef load(conn, value):\n    return conn.execute("SELECT name FROM users WHERE ${where}", (value,)).fetchall()\n`;
+    const root = writeWorkspace('incremental', {
+      'migrations/001_users.sql': 'CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL, status TEXT NOT NULL, name TEXT);\n',
+      'other.py': query("email = ? AND status = 'active'"),
+      'edited.py': query('id = ?'),
+    });
     try {
-      fs.mkdirSync(path.join(root, 'migrations'));
-      fs.writeFileSync(
-        path.join(root, 'migrations', '001_users.sql'),
-        'CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL, status TEXT NOT NULL, name TEXT);\n',
-      );
-      const query = (where: string) => `import sqlite3\n\ndef load(conn, value):\n    return conn.execute("SELECT name FROM users WHERE ${where}", (value,)).fetchall()\n`;
-      fs.writeFileSync(path.join(root, 'other.py'), query("email = ? AND status = 'active'"));
-      fs.writeFileSync(path.join(root, 'edited.py'), query('id = ?'));
       const session = await AnalysisSession.open(root, DEFAULT_CONFIG);
       try {
         const before = shown(session);
@@ -178,18 +175,8 @@ describe('editing one file (language server)', () => {
   });
 
   it('a .sql file read by query_file! that stops being analysed hands its finding back to the Rust call', async () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'planlens-incremental-'));
+    const root = writeWorkspace('incremental', QUERY_FILE_WORKSPACE);
     try {
-      const files: Record<string, string> = {
-        'Cargo.toml': '[package]\nname = "app"\n\n[dependencies]\nsqlx = { version = "0.8", features = ["sqlite"] }\n',
-        'migrations/20250101000000_init.sql': 'CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL, name TEXT);\n',
-        'queries/by_email.sql': 'SELECT id, name FROM users WHERE email = ?\n',
-        'src/lib.rs': 'pub async fn by_email(pool: &SqlitePool, email: &str) {\n    let _ = sqlx::query_file!("queries/by_email.sql", email).fetch_one(pool).await;\n}\n',
-      };
-      for (const [file, text] of Object.entries(files)) {
-        fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-        fs.writeFileSync(path.join(root, file), text);
-      }
       const session = await AnalysisSession.open(root, DEFAULT_CONFIG);
       try {
         assert.deepEqual(shown(session).get('src/lib.rs'), []);

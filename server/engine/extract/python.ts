@@ -61,28 +61,6 @@ const DDL_VERBS = new Set(['create', 'alter', 'drop']);
 const WHITESPACE_METHODS = new Set(['strip', 'lstrip', 'rstrip']);
 const DEDENT_FUNCTIONS = new Set(['dedent', 'textwrap.dedent']);
 
-/**
- * The only node kinds the extractor looks at. One native pass (`descendantsOfType`) collects them in
- * source order, which costs a fraction of stepping a TreeCursor through every token from JavaScript.
- */
-const VISITED_TYPES = [
-  'comment',
-  'string',
-  'call',
-  'assignment',
-  'augmented_assignment',
-  'for_statement',
-  'for_in_clause',
-  'as_pattern_target',
-  'named_expression',
-  'function_definition',
-  'class_definition',
-  // workload facts only
-  ...PYTHON_LOOP_TYPES.filter((type) => type !== 'for_statement'),
-  'import_statement',
-  'import_from_statement',
-];
-
 /** The node kinds that bind names, which `runUnit` replays for the module-level statements before a definition. */
 const BINDING_TYPES = [
   'assignment',
@@ -93,6 +71,21 @@ const BINDING_TYPES = [
   'named_expression',
   'function_definition',
   'class_definition',
+];
+
+/**
+ * The only node kinds the extractor looks at. One native pass (`descendantsOfType`) collects them in
+ * source order, which costs a fraction of stepping a TreeCursor through every token from JavaScript.
+ */
+const VISITED_TYPES = [
+  'comment',
+  'string',
+  'call',
+  ...BINDING_TYPES,
+  // workload facts only
+  ...PYTHON_LOOP_TYPES.filter((type) => type !== 'for_statement'),
+  'import_statement',
+  'import_from_statement',
 ];
 
 /** Words without which a file holds nothing for this extractor: it is not parsed at all. */
