@@ -232,7 +232,7 @@ function forEachOffsetRun(value: unknown, visit: (first: number, last: number) =
     for (let run = 0; run < runs.length; run += 3) visit(runs[run + 1], lastOfRun(runs, run, record.sql.length));
     return;
   }
-  for (const item of Object.values(value)) forEachOffsetRun(item, visit);
+  for (const key in record) if (Object.prototype.hasOwnProperty.call(record, key)) forEachOffsetRun((record as Record<string, unknown>)[key], visit);
 }
 
 /** The file offset the map gives for the last SQL offset of a run (the last run ends at the SQL's length). */
@@ -241,9 +241,13 @@ function lastOfRun(runs: Int32Array, run: number, length: number): number {
   return runs[run + 1] + (lastSqlOffset - runs[run]) * runs[run + 2];
 }
 
+/** An object with exactly `start` and `end`, both numbers (counted without allocating: this runs per object). */
 function isRange(value: object): value is OffsetRange {
-  const keys = Object.keys(value);
-  return keys.length === 2 && typeof (value as OffsetRange).start === 'number' && typeof (value as OffsetRange).end === 'number';
+  const candidate = value as Partial<OffsetRange>;
+  if (typeof candidate.start !== 'number' || typeof candidate.end !== 'number') return false;
+  let keys = 0;
+  for (const key in value) if (Object.prototype.hasOwnProperty.call(value, key) && ++keys > 2) return false;
+  return keys === 2;
 }
 
 function visitRanges(value: unknown, visit: (range: OffsetRange) => void): void {
@@ -256,7 +260,8 @@ function visitRanges(value: unknown, visit: (range: OffsetRange) => void): void 
     visit(value);
     return;
   }
-  for (const item of Object.values(value)) visitRanges(item, visit);
+  const record = value as Record<string, unknown>;
+  for (const key in record) if (Object.prototype.hasOwnProperty.call(record, key)) visitRanges(record[key], visit);
 }
 
 /**
@@ -268,16 +273,18 @@ function moved<T>(value: T, old: OffsetRange, delta: number): T {
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
-    value.forEach((item, index) => {
-      const next = moved(item, old, delta);
-      if (next !== item) (copy ??= [...value])[index] = next;
-    });
+    for (let index = 0; index < value.length; index++) {
+      const next = moved(value[index], old, delta);
+      if (next !== value[index]) (copy ??= [...value])[index] = next;
+    }
     return (copy ?? value) as T;
   }
   if (isRange(value)) return movedRange(value, old, delta) as T;
   const record = value as Record<string, unknown>;
   let copy: Record<string, unknown> | undefined;
-  for (const [key, item] of Object.entries(record)) {
+  for (const key in record) {
+    if (!Object.prototype.hasOwnProperty.call(record, key)) continue;
+    const item = record[key];
     const next =
       key === 'sqlToFile' && typeof item === 'function' && typeof record.sql === 'string'
         ? movedOffsets(record.sql, item as (sqlOffset: number) => number, old, delta)
