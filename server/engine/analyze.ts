@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { AnalyzeOptions, Jobs, PlanLensConfig, ExplainReport } from './analyzeTypes';
 import type {
   AnalysisResult,
+  CalleeRef,
   ExtractedSql,
   FileFacts,
   Finding,
@@ -298,7 +299,7 @@ export class AnalysisSession {
     const advisedBefore = advisedKeys(ws, file, this.findingsCache.get(file));
     this.findingsCache.delete(file);
     this.indexPlanCache = undefined;
-    const structureBefore = workloadStructure(ws.facts.get(file));
+    const factsBefore = ws.facts.get(file);
     const analysedBefore = ws.facts.has(file);
     // Fixes are written into schema files, migration folders and DDL strings: their text decides where.
     if (holdsSchema(ws.facts.get(file)) || languageForPath(file) === 'sql') ws.fixCache.clear();
@@ -319,7 +320,7 @@ export class AnalysisSession {
     for (const changed of ormChanged) this.findingsCache.delete(changed);
     // A new querying function makes the files that call it worth parsing for their loops, and a file without SQL
     // may call one. Nothing to look for when the call graph did not change.
-    const structureChanged = workloadStructure(ws.facts.get(file)) !== structureBefore;
+    const structureChanged = !sameWorkloadStructure(factsBefore, ws.facts.get(file));
     const updated = ws.facts.get(file);
     const unparsed = updated !== undefined && completesLanguage(updated.language) && !updated.workload;
     const completed =
@@ -782,38 +783,42 @@ function advisedKeys(workspace: PreparedWorkspace, file: string, findings: Findi
 }
 
 /**
- * What the workload rules read from a file when they check other files, without positions or SQL text: its
- * functions and their callees, the kind of each statement and where it runs, imports and connections, and (to be
- * safe) what its loops call. The rest of its loop facts only matter for findings in the file itself, which is always
- * checked again. When this is unchanged, so is the call graph, and a finding in another file can only read something
- * else of this file if it points into it.
+ * Whether two versions of a file agree on what the workload rules read from it when they check other files,
+ * positions and SQL text aside: its functions and their callees, the kind of each statement and where it runs,
+ * imports and connections, and (to be safe) what its loops call. The rest of its loop facts only matter for findings
+ * in the file itself, which is always checked again. When they agree, so does the call graph, and a finding in
+ * another file can only read something else of this file if it points into it.
  */
-function workloadStructure(fact: FileFacts | undefined): string {
-  if (!fact) return '';
-  const cached = structures.get(fact);
-  if (cached !== undefined) return cached;
-  const parts: string[] = [];
-  for (const statement of fact.statements) parts.push(`s ${statement.enclosingFunction ?? ''} ${statementKind(statement)}`);
-  const workload = fact.workload;
-  if (workload) {
-    for (const fn of workload.functions) {
-      parts.push(`f ${fn.name} ${fn.qualifiedName} ${fn.owner ?? ''}`);
-      for (const callee of fn.callees) parts.push(`c ${callee.receiver ?? ''} ${callee.name}${callee.prepared ? ' prepared' : ''}`);
-    }
-    for (const call of workload.loopCalls) parts.push(`l ${call.receiver ?? ''} ${call.name}`);
-    parts.push(JSON.stringify([workload.imports, workload.connections, workload.usesThreads], withoutPositions));
-  }
-  const structure = parts.join('\u0000');
-  structures.set(fact, structure);
-  return structure;
+function sameWorkloadStructure(before: FileFacts | undefined, after: FileFacts | undefined): boolean {
+  if (!before || !after) return before === after;
+  const same = <T>(a: readonly T[], b: readonly T[], equal: (x: T, y: T) => boolean) => a.length === b.length && a.every((x, i) => equal(x, b[i]));
+  const statementsAgree = same(
+    before.statements,
+    after.statements,
+    (a, b) => a.enclosingFunction === b.enclosingFunction && statementKind(a) === statementKind(b),
+  );
+  const a = before.workload;
+  const b = after.workload;
+  if (!statementsAgree || !a || !b) return statementsAgree && a === b;
+  const sameCallee = (x: CalleeRef, y: CalleeRef) => x.name === y.name && x.receiver === y.receiver && (x.prepared === undefined) === (y.prepared === undefined);
+  return (
+    a.usesThreads === b.usesThreads &&
+    same(a.functions, b.functions, (x, y) => x.name === y.name && x.qualifiedName === y.qualifiedName && x.owner === y.owner && same(x.callees, y.callees, sameCallee)) &&
+    same(a.loopCalls, b.loopCalls, (x, y) => x.name === y.name && x.receiver === y.receiver) &&
+    samePositionFree(a.imports, b.imports) &&
+    samePositionFree(a.connections, b.connections)
+  );
 }
 
-const structures = new WeakMap<FileFacts, string>();
-
-/** JSON replacer: offsets move with every edit above them; whether a range is there is what counts. */
-function withoutPositions(key: string, value: unknown): unknown {
-  if (key === 'range' || key.endsWith('Range')) return value === undefined ? undefined : true;
-  return value;
+/** Deep equality of plain data, ignoring where ranges are (`range`, `…Range`): offsets move with every edit above. */
+function samePositionFree(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const keys = Object.keys(x);
+  if (keys.length !== Object.keys(y).length) return false;
+  return keys.every((key) => (key === 'range' || key.endsWith('Range') ? key in y : samePositionFree(x[key], y[key])));
 }
 
 function toRelative(root: string, paths: string[]): string[] {

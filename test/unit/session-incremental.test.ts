@@ -191,4 +191,27 @@ describe('editing one file (language server)', () => {
       removeWorkspace(root);
     }
   });
+
+  it('a helper that starts querying gives a loop elsewhere, which pointed nowhere before, its n-plus-one finding', async () => {
+    const helper = (body: string) => `import sqlite3\n\ndef ping(conn):\n    conn.execute("SELECT 1")\n\ndef load(conn, key):\n    ${body}\n`;
+    const root = writeWorkspace('incremental', {
+      'migrations/001_users.sql': 'CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);\n',
+      'app/helpers.py': helper('return key'),
+      'app/jobs.py': 'import sqlite3\nfrom app.helpers import load\n\ndef run(conn, keys):\n    conn.execute("SELECT 1")\n    for key in keys:\n        load(conn, key)\n',
+    });
+    try {
+      const session = await AnalysisSession.open(root, DEFAULT_CONFIG);
+      try {
+        assert.deepEqual(shown(session).get('app/jobs.py'), []);
+        const querying = helper('return conn.execute("SELECT name FROM users WHERE id = ?", (key,)).fetchone()');
+        const { changedElsewhere } = await editAndCompare(session, root, 'app/helpers.py', querying);
+        assert.deepEqual(changedElsewhere, ['app/jobs.py']);
+        assert.deepEqual(session.findingsFor('app/jobs.py').map((finding) => finding.ruleId), ['n-plus-one']);
+      } finally {
+        session.close();
+      }
+    } finally {
+      removeWorkspace(root);
+    }
+  });
 });
