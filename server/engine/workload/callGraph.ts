@@ -87,7 +87,7 @@ export class WorkloadIndex {
   /**
    * Takes a file's new facts from `facts` (the map this index reads, already updated by the caller) without
    * rebuilding the rest. Only for an edit that left the call graph alone: the same functions, callees, imports and
-   * statement kinds in the same order (what `workloadStructure` in analyze.ts compares). Paths found before are
+   * statement kinds in the same order (what `sameWorkloadStructure` in analyze.ts compares). Paths found before are
    * forgotten, since they may hold the file's old statements.
    */
   refreshFile(file: string): void {
