@@ -151,4 +151,20 @@ describe('re-extracting one edited definition of a large Python file', () => {
     // Each edit took the long way (the whole extractions compared against count too).
     assert.equal(extractionCounts.whole - before, 6);
   });
+
+  it('moves suppressions by the lines an edit adds, with CRLF line ends too', async () => {
+    const base = `${filler(40)}\n\ndef edited(conn):\n    return conn.execute("SELECT 1")\n${filler(120)}\n\ndef later(conn):\n    # planlens: ignore[missing-index]\n    return conn.execute("SELECT 2")\n`;
+    for (const [name, eol] of [['lf', '\n'], ['crlf', '\r\n']] as const) {
+      const text = base.replace(/\n/g, eol);
+      const extract = (edited: string) => extractPython({ path: `suppressed-${name}.py`, language: 'python', text: edited });
+      await extract(text);
+      const at = text.indexOf('return conn.execute("SELECT 1")');
+      const edited = `${text.slice(0, at)}rows = 1${eol}    ${text.slice(at)}`;
+      const before = extractionCounts.spliced;
+      const facts = await extract(edited);
+      assert.equal(extractionCounts.spliced, before + 1, `${name}: the edit took the short way`);
+      assert.equal(comparable(facts), comparable(await wholeExtraction(edited)), `${name}: the suppression moved with the added line`);
+      assert.equal(facts.suppressions.length, 1);
+    }
+  });
 });

@@ -9,6 +9,7 @@
 // - any previous fact that spans the definition's edge, or a line shared with a neighbour (suppressions are by line).
 import type { FileFacts, LoopCallFact, OffsetRange, Suppression, WorkloadFacts } from '../types';
 import { packOffsets, unpackOffsets } from './transfer';
+import { LineIndex } from '../text/lineIndex';
 
 /** A top-level statement of the module: its node type and offsets. */
 export interface UnitSpan {
@@ -197,9 +198,10 @@ function spliceSuppressions(
   // Something else on the definition's first or last line would share its suppressions.
   if (/\S/.test(textBefore(lines.previousText, edit.before.start))) return undefined;
   if (/\S/.test(textAfter(lines.previousText, edit.before.end)) || /\S/.test(textAfter(lines.nextText, edit.after.end))) return undefined;
-  const firstLine = lineOf(lines.previousText, edit.before.start);
-  const lastLine = lineOf(lines.previousText, edit.before.end);
-  const shift = lineOf(lines.nextText, edit.after.end) - lastLine;
+  const previousLines = new LineIndex(lines.previousText);
+  const firstLine = previousLines.positionAt(edit.before.start).line;
+  const lastLine = previousLines.positionAt(edit.before.end).line;
+  const shift = new LineIndex(lines.nextText).positionAt(edit.after.end).line - lastLine;
   return [
     ...previous.filter((suppression) => suppression.line < firstLine),
     ...added,
@@ -318,19 +320,16 @@ function movedOffsets(sql: string, map: (sqlOffset: number) => number, old: Offs
   return moves && delta !== 0 ? unpackOffsets(sql.length, packed) : map;
 }
 
-function lineOf(text: string, offset: number): number {
-  let line = 0;
-  for (let newline = text.indexOf('\n'); newline !== -1 && newline < offset; newline = text.indexOf('\n', newline + 1)) line++;
-  return line;
-}
-
-/** The text between `offset` and the end of its line. */
+/** The text between `offset` and the end of its line (`\n`, `\r\n` or a lone `\r`, as LineIndex counts lines). */
 function textAfter(text: string, offset: number): string {
-  const newline = text.indexOf('\n', offset);
-  return text.slice(offset, newline === -1 ? text.length : newline);
+  let end = offset;
+  while (end < text.length && text[end] !== '\n' && text[end] !== '\r') end++;
+  return text.slice(offset, end);
 }
 
 /** The text between the start of the line holding `offset` and `offset`. */
 function textBefore(text: string, offset: number): string {
-  return text.slice(text.lastIndexOf('\n', offset - 1) + 1, offset);
+  let start = offset;
+  while (start > 0 && text[start - 1] !== '\n' && text[start - 1] !== '\r') start--;
+  return text.slice(start, offset);
 }
