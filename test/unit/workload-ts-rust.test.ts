@@ -404,6 +404,16 @@ test('half-typed and broken code gives partial facts and never throws', async ()
   assert.equal((await extractTypeScript({ path: 'a.ts', language: 'typescript', text: 'export const x = 1;\n' })).workload, undefined);
   assert.equal((await extractRust({ path: 'a.rs', language: 'rust', text: 'fn main() {}\n' })).workload, undefined);
   assert.ok((await extractTypeScript({ path: 'a.ts', language: 'typescript', text: "import Database from 'better-sqlite3';\n" })).workload);
+  // A driver imported for its types only cannot open a connection: such files (`db: Database` parameters) are not parsed.
+  const ts = (text: string) => extractTypeScript({ path: 'a.ts', language: 'typescript', text });
+  assert.equal((await ts("import type { Database } from 'better-sqlite3';\nexport function f(db: Database) {}\n")).workload, undefined);
+  assert.equal((await ts("import type Database from 'better-sqlite3';\nexport type { DatabaseSync } from 'node:sqlite';\n")).workload, undefined);
+  // Any other mention may construct one: a value import next to a type import, require, the ciphers fork.
+  const opened = async (text: string) => (await ts(text)).workload?.connections.length;
+  assert.equal(await opened("import type { Options } from 'better-sqlite3';\nimport Database from 'better-sqlite3';\nconst db = new Database('a.db');\n"), 1);
+  assert.equal(await opened("const Database = require('better-sqlite3');\nconst db = new Database('a.db');\n"), 1);
+  assert.equal(await opened("import Database from 'better-sqlite3-multiple-ciphers';\nconst db = new Database('a.db');\n"), 1);
+  assert.equal(await opened("import { type StatementSync, DatabaseSync } from 'node:sqlite';\nconst db = new DatabaseSync('a.db');\n"), 1);
   assert.ok((await extractRust({ path: 'a.rs', language: 'rust', text: 'fn f() { let c = Connection::open("a.db"); }\n' })).workload);
 });
 

@@ -77,8 +77,22 @@ const DDL_VERBS = new Set(['create', 'alter', 'drop']);
 /** Words without which a file holds no SQL this extractor can find: it is not parsed at all. */
 const SQL_HINT =
   /\b(?:select\s|insert\s|update\s+\S+\s+set\b|delete\s+from\b|replace\s+into\b|with\s|create\s|alter\s+table\b|drop\s|pragma\b|explain\s)/i;
-/** Connection setup, which pragma-config reads even in a file that runs no SQL itself. */
-const CONNECT_HINT = /['"](?:better-sqlite3|node:sqlite)['"]/;
+/** The driver modules whose import can open a connection (as in typescriptWorkload.ts). */
+const DRIVER_MODULE = /['"](?:better-sqlite3(?:-multiple-ciphers)?|node:sqlite)['"]/g;
+/** `import type … from 'better-sqlite3'` (and `export type … from`): a type cannot open a connection. */
+const TYPE_ONLY_DRIVER_IMPORT =
+  /\b(?:import|export)\s+type\s+(?:\{[^}]*\}|\*\s+as\s+[\w$]+|[\w$]+)\s+from\s*['"](?:better-sqlite3(?:-multiple-ciphers)?|node:sqlite)['"]/g;
+
+/**
+ * Whether the file imports or requires a driver module other than for its types: connection setup, which
+ * pragma-config reads even in a file that runs no SQL itself. Files that only take a `Database` parameter
+ * (`import type { Database } from 'better-sqlite3'`) are common and need no parse for it.
+ */
+function mayOpenConnection(text: string): boolean {
+  const mentions = text.match(DRIVER_MODULE)?.length ?? 0;
+  if (mentions === 0) return false;
+  return mentions > (text.match(TYPE_ONLY_DRIVER_IMPORT)?.length ?? 0);
+}
 
 const FUNCTION_TYPES = new Set([
   'function_declaration',
@@ -201,7 +215,7 @@ export function grammarForPath(filePath: string): GrammarName {
 export async function extractTypeScript(file: SourceFile, options: { always?: boolean } = {}): Promise<FileFacts> {
   const language: HostLanguage = file.language === 'javascript' ? 'javascript' : 'typescript';
   const empty: FileFacts = { file: file.path, language, statements: [], suppressions: [] };
-  if (!options.always && !SQL_HINT.test(file.text) && !CONNECT_HINT.test(file.text)) return empty;
+  if (!options.always && !SQL_HINT.test(file.text) && !mayOpenConnection(file.text)) return empty;
   const foreign = foreignDialectReason(file.text);
   if (foreign) return { ...empty, skippedDialect: foreign };
   const facts = await withSyntaxTree(grammarForPath(file.path), file.text, (tree) =>
