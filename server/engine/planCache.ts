@@ -152,35 +152,82 @@ interface FilterMentions {
 
 /**
  * False when no step of the plan can give missing-index, incomplete-index or temp-sort anything to report, so the
- * SQL need not be parsed (parsing costs more than planning): no sort, subquery or compound, and every table step
- * is a rowid lookup, a unique index bound on all its columns, the scan of a lone table without any filter, or a
- * search whose index constrains every column of its table that the FROM and WHERE clauses mention.
- * Anything less plain answers true.
+ * SQL need not be parsed (parsing costs more than planning): no sort or compound, and every table step is a rowid
+ * lookup, a unique index bound on all its columns, the scan of a lone table without any filter, or a search whose
+ * index constrains every column of its table that the FROM and WHERE clauses of its own level mention. One
+ * uncorrelated subquery (`… WHERE x IN (SELECT …)`) is allowed: its steps are held to its own text, and the outer
+ * steps to the text around it. Anything less plain answers true.
  */
 export function mayHaveAccessProblem(sql: string, flat: PlanNode[], tables: Map<string, TableInfo>): boolean {
+  const subqueries = flat.filter((node) => node.op.kind === 'subquery');
+  if (subqueries.length === 0) return !stepsArePlain(flat, tables, sql, flat.length === 1 && !FILTER_CLAUSE.test(sql));
+  const subquery = subqueries[0];
+  if (subqueries.length > 1 || subquery.op.kind !== 'subquery' || subquery.op.correlated || /["`[]/.test(sql)) return true;
+  const levels = splitSubqueryLevels(maskSqlText(sql).code);
+  if (!levels) return true;
+  const inner = new Set<PlanNode>();
+  const collect = (node: PlanNode) => {
+    for (const child of node.children) {
+      inner.add(child);
+      collect(child);
+    }
+  };
+  collect(subquery);
+  const outer = flat.filter((node) => node !== subquery && !inner.has(node));
+  // A scan in either level is left to the parse (the lone-table exception is for a whole statement only).
+  return !stepsArePlain(outer, tables, levels.outer, false) || !stepsArePlain([...inner], tables, levels.inner, false);
+}
+
+/**
+ * Whether every step is a table step that leaves nothing to report, judged against `levelSql` (the text of the
+ * steps' own query level). `loneScanAllowed`: a full scan passes (a lone table read without any filter).
+ */
+function stepsArePlain(steps: PlanNode[], tables: Map<string, TableInfo>, levelSql: string, loneScanAllowed: boolean): boolean {
   let mentions: FilterMentions | undefined;
-  for (const node of flat) {
+  for (const node of steps) {
     const op = node.op;
-    if (op.kind !== 'scan' && op.kind !== 'search') return true;
+    if (op.kind !== 'scan' && op.kind !== 'search') return false;
     if (op.kind === 'scan' || op.index?.automatic) {
-      if (flat.length === 1 && !FILTER_CLAUSE.test(sql)) continue;
-      return true;
+      if (loneScanAllowed) continue;
+      return false;
     }
     if (op.rowid) continue;
     const table = tables.get(op.table.toLowerCase());
     const index = op.index && table?.indexes.find((candidate) => candidate.name.toLowerCase() === op.index?.name.toLowerCase());
-    if (!table || !index) return true;
+    if (!table || !index) return false;
     const constrained = new Set(op.constraints.map((constraint) => constraint.column.toLowerCase()));
     if (index.unique && index.columns.every((column) => column.name !== null && constrained.has(column.name.toLowerCase()))) continue;
-    mentions ??= filterMentions(sql);
-    if (!mentions) return true;
+    mentions ??= filterMentions(levelSql);
+    if (!mentions) return false;
     const alias = (op.alias ?? op.table).toLowerCase();
     for (const column of table.columns) {
       const name = column.name.toLowerCase();
-      if (!constrained.has(name) && (mentions.unqualified.has(name) || mentions.qualified.has(`${alias}.${name}`))) return true;
+      if (!constrained.has(name) && (mentions.unqualified.has(name) || mentions.qualified.has(`${alias}.${name}`))) return false;
     }
   }
-  return false;
+  return true;
+}
+
+/**
+ * The two query levels of masked SQL holding exactly one parenthesized `(SELECT …)` and no other SELECT but the
+ * statement's own: the outer text with the group blanked, and the group's inside. Undefined for anything else.
+ */
+function splitSubqueryLevels(code: string): { outer: string; inner: string } | undefined {
+  const selects = code.match(/\bselect\b/gi)?.length ?? 0;
+  const opening = /\(\s*select\b/gi;
+  const first = opening.exec(code);
+  if (!first || opening.exec(code) !== null) return undefined;
+  const outerIsSelect = /^\s*select\b/i.test(code);
+  if (selects !== (outerIsSelect ? 2 : 1) || /\bwith\b/i.test(code)) return undefined;
+  let depth = 0;
+  for (let i = first.index; i < code.length; i++) {
+    const char = code[i];
+    if (char === '(') depth++;
+    else if (char === ')' && --depth === 0) {
+      return { outer: code.slice(0, first.index) + ' '.repeat(i + 1 - first.index) + code.slice(i + 1), inner: code.slice(first.index + 1, i) };
+    }
+  }
+  return undefined;
 }
 
 /** Undefined when unsure (quoted names, which the masking below blanks like strings). */

@@ -63,6 +63,16 @@ describe('mayHaveAccessProblem', () => {
         ['SELECT * FROM users u JOIN orders o ON o.user_id = u.id WHERE u.account_id = ? AND o.total > 10', true],
         ['SELECT * FROM "users" WHERE account_id = ?', true],
         ['SELECT * FROM users WHERE id IN (SELECT user_id FROM orders WHERE total > ?)', true],
+        // One uncorrelated subquery: each level is held to its own text.
+        ['SELECT name FROM users WHERE id IN (SELECT user_id FROM orders WHERE user_id = ?)', false],
+        ['DELETE FROM orders WHERE user_id IN (SELECT id FROM users WHERE account_id = ? AND status = ?)', false],
+        ['SELECT * FROM orders WHERE user_id IN (SELECT id FROM users WHERE account_id = ? AND archived = 0)', true],
+        ['SELECT * FROM users WHERE account_id = ? AND status = ? AND id IN (SELECT user_id FROM orders WHERE user_id = ?) AND archived = 1', true],
+        ['SELECT * FROM users WHERE id IN (SELECT user_id FROM orders WHERE user_id = ?) ORDER BY name', true],
+        ['SELECT * FROM users WHERE id IN (SELECT user_id FROM orders WHERE user_id = ?) OR id IN (SELECT user_id FROM orders WHERE user_id = ?)', true],
+        ['SELECT * FROM users u WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id AND o.total > 5)', true],
+        ['SELECT * FROM users WHERE id IN (SELECT user_id FROM orders)', true],
+        ['SELECT * FROM users WHERE id IN (SELECT "user_id" FROM orders WHERE user_id = ?)', true],
         ['SELECT COUNT(*) FROM users GROUP BY status', true],
       ];
       assert.deepEqual(
