@@ -44,7 +44,9 @@ const contexts = await Promise.all(
       format: 'cjs',
       outdir: 'dist',
       sourcemap: production ? false : 'linked',
-      minify: production,
+      // Identifiers keep their names: V8 flags name functions (see server/engine/sql/parserCompilation.ts).
+      minifyWhitespace: production,
+      minifySyntax: production,
       // `vscode` is provided by the editor at run time.
       external: ['vscode'],
       // The ESM build of web-tree-sitter reads import.meta.url, which a CJS bundle does not have.

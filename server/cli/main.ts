@@ -15,6 +15,7 @@ import { formatJson } from './format/json';
 import { formatSarif } from './format/sarif';
 import { formatIndexPlan } from './format/indexes';
 import { reportableFindings } from './format/common';
+import { keepSqlParserEntryUnoptimized } from '../engine/sql/parserCompilation';
 
 export const EXIT_NO_FINDINGS = 0;
 export const EXIT_FINDINGS = 1;
@@ -439,6 +440,7 @@ function readVersion(): string {
 }
 
 if (require.main === module) {
+  keepSqlParserEntryUnoptimized();
   // `planlens check | head` closes the pipe early; that is not an error worth a stack trace.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;

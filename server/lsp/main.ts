@@ -2,6 +2,9 @@
 // (Neovim, Emacs). vscode-languageserver picks the transport from the command line (--stdio, --node-ipc, --socket).
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { PlanLensServer } from './server';
+import { keepSqlParserEntryUnoptimized } from '../engine/sql/parserCompilation';
+
+keepSqlParserEntryUnoptimized();
 
 const connection = createConnection(ProposedFeatures.all);
 
