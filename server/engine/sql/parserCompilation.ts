@@ -7,7 +7,7 @@ import * as v8 from 'node:v8';
  * `peg$parse` holds every grammar rule as a nested function, so once it is hot V8 compiles the whole grammar as
  * one function. On a 10,000-file check under Node 20, TurboFan took 3.2 s of background CPU and about 250 MB of
  * compiler memory for code that arrived after the check had ended; Node 24 compiles it with Maglev, and the peak
- * went from about 840 to 540 MB without it. The rules themselves (`peg$parseselect_stmt`, …) are still optimized
+ * went from about 840 to 540–640 MB without it. The rules themselves (`peg$parseselect_stmt`, …) are still optimized
  * one by one. Process-wide V8 flags (both exist in Node 20 and 24), so the CLI and the language server set them
  * at start.
  */
