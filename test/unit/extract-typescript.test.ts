@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { extractTypeScript, grammarForPath } from '../../server/engine/extract/typescript';
+import { extractTypeScript } from '../../server/engine/extract/typescript';
+import { grammarForPath } from '../../server/engine/extract/treeSitter';
 import type { ExtractedSql, FileFacts, HostLanguage, OffsetRange } from '../../server/engine/types';
 
 function extract(text: string, path = 'src/db.ts'): Promise<FileFacts> {

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { Edit, Language, Parser, type Node, type Point, type Tree } from 'web-tree-sitter';
 import { wasmPath } from '../assets';
 import type { OffsetRange } from '../types';
@@ -9,6 +10,17 @@ export function rangeOf(node: Node): OffsetRange {
 
 /** Grammars shipped by @vscode/tree-sitter-wasm that the extractors use. */
 export type GrammarName = 'python' | 'typescript' | 'tsx' | 'javascript' | 'rust';
+
+/**
+ * The grammar for a TypeScript or JavaScript path: `.tsx`/`.jsx` → tsx, `.ts`/`.mts`/`.cts` → typescript, JavaScript
+ * otherwise. Every reader of such a file uses it, so they share one kept tree.
+ */
+export function grammarForPath(filePath: string): GrammarName {
+  const extension = path.extname(filePath).toLowerCase();
+  if (extension === '.tsx' || extension === '.jsx') return 'tsx';
+  if (extension === '.ts' || extension === '.mts' || extension === '.cts') return 'typescript';
+  return 'javascript';
+}
 
 let runtimeReady: Promise<void> | undefined;
 const parsers = new Map<GrammarName, Promise<Parser>>();

@@ -1,7 +1,6 @@
 // SQL in TypeScript and JavaScript: better-sqlite3, node:sqlite, the sqlite/sqlite3 npm APIs, knex `.raw`,
 // libsql `execute`, Prisma raw queries, `sql` tagged templates and `/* sql */` marked templates. The same walk fills
 // the file's workload facts (typescriptWorkload.ts).
-import * as path from 'node:path';
 import type { Node, Tree } from 'web-tree-sitter';
 import { isDdl, stripLeadingComments } from '../sql/split';
 import { LineIndex } from '../text/lineIndex';
@@ -29,7 +28,7 @@ import {
   type EvaluationState,
 } from './hostSql';
 import { collectSuppressions } from './suppressions';
-import { withSyntaxTree, type GrammarName } from './treeSitter';
+import { grammarForPath, withSyntaxTree } from './treeSitter';
 import { TYPESCRIPT_LOOP_TYPES, TypeScriptWorkloadCollector } from './typescriptWorkload';
 
 /**
@@ -197,14 +196,6 @@ interface Scope {
   name: string;
   bindings: Bindings;
   end: number;
-}
-
-/** The grammar for a path: `.tsx`/`.jsx` → tsx, `.ts`/`.mts`/`.cts` → typescript, JavaScript otherwise. */
-export function grammarForPath(filePath: string): GrammarName {
-  const extension = path.extname(filePath).toLowerCase();
-  if (extension === '.tsx' || extension === '.jsx') return 'tsx';
-  if (extension === '.ts' || extension === '.mts' || extension === '.cts') return 'typescript';
-  return 'javascript';
 }
 
 /**

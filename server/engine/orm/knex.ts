@@ -4,7 +4,7 @@
 // is a new migration next to them that adds the index with `table.index(...)`.
 import type { Node } from 'web-tree-sitter';
 import type { ExtractedSql, OffsetRange, SourceFile } from '../types';
-import { withSyntaxTree, type GrammarName } from '../extract/treeSitter';
+import { grammarForPath, withSyntaxTree } from '../extract/treeSitter';
 import { GeneratedDdl } from './ormTypes';
 
 /** A migration file: in a `migrations` folder, building tables through `schema`. */
@@ -54,11 +54,6 @@ interface KnexColumn {
   references?: { table: string; column: string };
 }
 
-function grammarFor(path: string): GrammarName {
-  if (/\.tsx$/i.test(path)) return 'tsx';
-  return /\.[cm]?ts$/i.test(path) ? 'typescript' : 'javascript';
-}
-
 function quote(name: string): string {
   return `\`${name.replace(/`/g, '``')}\``;
 }
@@ -69,7 +64,7 @@ export function knexIndexName(table: string, columns: string[], kind: 'index' | 
 }
 
 export async function extractKnexMigration(file: SourceFile): Promise<ExtractedSql[]> {
-  const statements = await withSyntaxTree(grammarFor(file.path), file.text, (tree) => {
+  const statements = await withSyntaxTree(grammarForPath(file.path), file.text, (tree) => {
     const found: ExtractedSql[] = [];
     for (const call of tree.rootNode.descendantsOfType('call_expression')) {
       const statement = readTableCall(file, call) ?? readRawIndex(file, call);

@@ -4,7 +4,7 @@
 // filters, computed keys, variables holding the arguments) skips the call.
 import type { Node } from 'web-tree-sitter';
 import type { SourceFile } from '../types';
-import { rangeOf, withSyntaxTree, type GrammarName } from '../extract/treeSitter';
+import { grammarForPath, rangeOf, withSyntaxTree } from '../extract/treeSitter';
 import { columnToken, type OrmQuery } from './ormTypes';
 
 const METHODS = new Set(['findMany', 'findFirst', 'findFirstOrThrow', 'findUnique', 'findUniqueOrThrow', 'count']);
@@ -15,15 +15,9 @@ export const PRISMA_QUERY_HINT = /\.(?:findMany|findFirst|findFirstOrThrow|findU
 const OPERATORS: Record<string, string> = { equals: '=', not: '!=', lt: '<', lte: '<=', gt: '>', gte: '>=' };
 const LIKE = new Set(['contains', 'startsWith', 'endsWith']);
 
-function grammarFor(path: string): GrammarName {
-  if (/\.tsx$/i.test(path)) return 'tsx';
-  if (/\.[cm]?ts$/i.test(path)) return 'typescript';
-  return 'javascript';
-}
-
 export async function extractPrismaQueries(file: SourceFile): Promise<OrmQuery[]> {
   if (!PRISMA_QUERY_HINT.test(file.text)) return [];
-  const queries = await withSyntaxTree(grammarFor(file.path), file.text, (tree) => {
+  const queries = await withSyntaxTree(grammarForPath(file.path), file.text, (tree) => {
     const found: OrmQuery[] = [];
     for (const call of tree.rootNode.descendantsOfType('call_expression')) {
       const query = readCall(call);
