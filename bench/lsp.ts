@@ -37,15 +37,7 @@ export function peakRss(pid: number | undefined): number | undefined {
 
 /** Resolves once the server says it is idle (after its first full publish), or rejects after `timeoutMs`. */
 function waitForIdle(client: TestClient, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const deadline = Date.now() + timeoutMs;
-    const poll = () => {
-      if (client.statuses.some((status) => status.state === 'idle')) resolve();
-      else if (Date.now() > deadline) reject(new Error(`the server did not finish indexing in ${timeoutMs} ms\n${client.logs.join('\n')}`));
-      else setImmediate(poll);
-    };
-    poll();
-  });
+  return client.waitForStatus((status) => status.state === 'idle', timeoutMs);
 }
 
 function countDiagnostics(client: TestClient): { files: number; diagnostics: number } {

@@ -31,6 +31,8 @@ export interface TestClient {
     predicate: (diagnostics: Diagnostic[], version: number | undefined) => boolean,
     timeoutMs?: number,
   ): Promise<Diagnostic[]>;
+  /** Resolves once a `planlens/status` notification (this one or an earlier one) satisfies `predicate`. */
+  waitForStatus(predicate: (status: { state: string; findings: number }) => boolean, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export async function startClient(root: string, settings: Record<string, unknown
   const diagnostics = new Map<string, Diagnostic[]>();
   const versions = new Map<string, number | undefined>();
   const listeners = new Set<() => void>();
+  const statusListeners = new Set<() => void>();
   const logs: string[] = [];
   const statuses: Array<{ state: string; findings: number }> = [];
   connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
@@ -53,6 +56,7 @@ export async function startClient(root: string, settings: Record<string, unknown
   });
   connection.onNotification('planlens/status', (params: { state: string; findings: number }) => {
     statuses.push(params);
+    for (const listener of statusListeners) listener();
   });
   connection.onRequest('workspace/configuration', () => [settings]);
   connection.onRequest('window/workDoneProgress/create', () => null);
@@ -102,6 +106,23 @@ export async function startClient(root: string, settings: Record<string, unknown
           reject(new Error(`timed out waiting for diagnostics of ${relative}; have: ${JSON.stringify(diagnostics.get(key) ?? null)}\nlogs:\n${logs.join('\n')}`));
         }, timeoutMs);
         listeners.add(check);
+        check();
+      });
+    },
+    waitForStatus(predicate, timeoutMs = 15000) {
+      // Notified, not polled: a client spinning on its event loop would take a core from the server it measures.
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (!statuses.some(predicate)) return;
+          statusListeners.delete(check);
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          statusListeners.delete(check);
+          reject(new Error(`timed out waiting for a status; have: ${JSON.stringify(statuses.slice(-3))}\nlogs:\n${logs.join('\n')}`));
+        }, timeoutMs);
+        statusListeners.add(check);
         check();
       });
     },
