@@ -92,39 +92,23 @@ export async function startClient(root: string, settings: Record<string, unknown
     uri,
     waitForDiagnostics(relative, predicate, timeoutMs = 15000) {
       const key = uri(relative);
-      return new Promise((resolve, reject) => {
-        const check = () => {
+      return waitUntil(
+        listeners,
+        () => {
           const current = diagnostics.get(key);
-          if (current && predicate(current, versions.get(key))) {
-            listeners.delete(check);
-            clearTimeout(timer);
-            resolve(current);
-          }
-        };
-        const timer = setTimeout(() => {
-          listeners.delete(check);
-          reject(new Error(`timed out waiting for diagnostics of ${relative}; have: ${JSON.stringify(diagnostics.get(key) ?? null)}\nlogs:\n${logs.join('\n')}`));
-        }, timeoutMs);
-        listeners.add(check);
-        check();
-      });
+          return current && predicate(current, versions.get(key)) ? current : undefined;
+        },
+        timeoutMs,
+        () => `timed out waiting for diagnostics of ${relative}; have: ${JSON.stringify(diagnostics.get(key) ?? null)}\nlogs:\n${logs.join('\n')}`,
+      );
     },
-    waitForStatus(predicate, timeoutMs = 15000) {
-      // Notified, not polled: a client spinning on its event loop would take a core from the server it measures.
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          if (!statuses.some(predicate)) return;
-          statusListeners.delete(check);
-          clearTimeout(timer);
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          statusListeners.delete(check);
-          reject(new Error(`timed out waiting for a status; have: ${JSON.stringify(statuses.slice(-3))}\nlogs:\n${logs.join('\n')}`));
-        }, timeoutMs);
-        statusListeners.add(check);
-        check();
-      });
+    async waitForStatus(predicate, timeoutMs = 15000) {
+      await waitUntil(
+        statusListeners,
+        () => (statuses.some(predicate) ? true : undefined),
+        timeoutMs,
+        () => `timed out waiting for a status; have: ${JSON.stringify(statuses.slice(-3))}\nlogs:\n${logs.join('\n')}`,
+      );
     },
     async stop() {
       try {
@@ -137,6 +121,29 @@ export async function startClient(root: string, settings: Record<string, unknown
       if (child.exitCode === null) child.kill();
     },
   };
+}
+
+/**
+ * Resolves with `value()` once it is defined, checked now and whenever one of `listeners` is called (by a
+ * notification handler); rejects with `describe()` after `timeoutMs`. Notified, never polled: a client spinning on its
+ * event loop would take a core from the server it measures.
+ */
+function waitUntil<T>(listeners: Set<() => void>, value: () => T | undefined, timeoutMs: number, describe: () => string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const found = value();
+      if (found === undefined) return;
+      listeners.delete(check);
+      clearTimeout(timer);
+      resolve(found);
+    };
+    const timer = setTimeout(() => {
+      listeners.delete(check);
+      reject(new Error(describe()));
+    }, timeoutMs);
+    listeners.add(check);
+    check();
+  });
 }
 
 /** Applies the TextEdits of one document in a WorkspaceEdit to its text. */
