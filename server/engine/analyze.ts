@@ -385,10 +385,12 @@ export class AnalysisSession {
       checked = groupByFile(workspaceFindings(this.workspace, previous.index, dirty));
       for (const dirtyFile of dirty) if (!checked.has(dirtyFile)) checked.set(dirtyFile, []);
     }
+    // With the same call graph, only the files checked again can differ: compare those, not every file's findings.
+    const candidates = callGraphChanged ? new Set([...previous.byFile.keys(), ...checked.keys()]) : checked.keys();
     const changed: string[] = [];
-    for (const candidate of new Set([...previous.byFile.keys(), ...checked.keys()])) {
+    for (const candidate of candidates) {
       const before = previous.byFile.get(candidate) ?? [];
-      const after = checked.get(candidate) ?? (callGraphChanged ? [] : before);
+      const after = checked.get(candidate) ?? [];
       if (JSON.stringify(before) !== JSON.stringify(after)) changed.push(candidate);
       if (!callGraphChanged) {
         if (after.length > 0) previous.byFile.set(candidate, after);
@@ -453,7 +455,7 @@ export class AnalysisSession {
       for (const file of this.files()) {
         const statements = this.workspace.facts.get(file)?.statements ?? [];
         for (const finding of this.queryFindings(file)) {
-          const statement = statements.find((candidate) => candidate.range.start === finding.range.start && candidate.range.end === finding.range.end);
+          const statement = statementOf(statements, finding);
           if (statement && finding.suggestion && finding.fixes.length > 0) advised.push({ statement, suggestion: finding.suggestion });
         }
       }
@@ -470,7 +472,7 @@ export class AnalysisSession {
       const plan = this.indexPlan();
       const statements = this.workspace.facts.get(file)?.statements ?? [];
       planned = findings.map((finding) => {
-        const statement = statements.find((candidate) => candidate.range.start === finding.range.start && candidate.range.end === finding.range.end);
+        const statement = statementOf(statements, finding);
         const shared = statement && finding.suggestion ? plan.forQuery(statement, finding.suggestion.table) : undefined;
         const table = shared && this.workspace.db.tables.get(shared.suggestion.table.toLowerCase());
         // Only worth saying when queries with different advice share it.
@@ -769,6 +771,11 @@ function groupByFile(findings: Finding[]): Map<string, Finding[]> {
   return byFile;
 }
 
+/** The statement a query finding is about: the one whose range the finding has. */
+function statementOf(statements: readonly ExtractedSql[], finding: Finding): ExtractedSql | undefined {
+  return statements.find((candidate) => candidate.range.start === finding.range.start && candidate.range.end === finding.range.end);
+}
+
 /** A file's index advice that the index plan consolidates, one key per table, query and index (undefined: not known). */
 function advisedKeys(workspace: PreparedWorkspace, file: string, findings: Finding[] | undefined): Set<string> | undefined {
   if (!findings) return undefined;
@@ -776,7 +783,7 @@ function advisedKeys(workspace: PreparedWorkspace, file: string, findings: Findi
   const keys = new Set<string>();
   for (const finding of findings) {
     if (!finding.suggestion || finding.fixes.length === 0) continue;
-    const statement = statements.find((candidate) => candidate.range.start === finding.range.start && candidate.range.end === finding.range.end);
+    const statement = statementOf(statements, finding);
     keys.add(`${finding.suggestion.table.toLowerCase()}\u0000${finding.suggestion.ddl}\u0000${statement?.sql ?? finding.message}`);
   }
   return keys;
