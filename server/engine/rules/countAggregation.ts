@@ -1,7 +1,7 @@
 import type { ExtractedSql, FileFacts, PlanResult } from '../types';
 import type { WorkspaceReport, WorkspaceRule, WorkspaceRuleContext } from './rule';
 import { isFullScan, lookupTable, tableSteps } from '../plan/queryPlanView';
-import { mergeCounts, mergedSql, parseCountQuery, sameResults, type CountQuery, type MergedCount } from '../workload/countMerge';
+import { mayBeCountQuery, mergeCounts, mergedSql, parseCountQuery, sameResults, type CountQuery, type MergedCount } from '../workload/countMerge';
 import { countRewriteFix } from '../fixes/countRewriteFix';
 import { countRewriteFixTs } from '../fixes/countRewriteFixTs';
 
@@ -28,13 +28,25 @@ export const countAggregationRule: WorkspaceRule = {
 
 /** COUNT queries of each function, by table; only groups of two or more distinct queries. */
 function countGroups(facts: FileFacts): CountQuery[][] {
-  const groups = new Map<string, CountQuery[]>();
+  const candidates: ExtractedSql[] = [];
   const seenCalls = new Set<string>();
+  // Distinct COUNT-like texts per function: a function with fewer than two cannot hold a group, and is not parsed.
+  const textsPerFunction = new Map<string, Set<string>>();
   for (const statement of facts.statements) {
     if (statement.role !== 'query' || statement.certainty !== 'executed' || statement.dynamic || !statement.call) continue;
     const callKey = `${statement.call.range.start}:${statement.call.range.end}`;
     if (seenCalls.has(callKey)) continue;
     seenCalls.add(callKey);
+    if (!mayBeCountQuery(statement.sql)) continue;
+    candidates.push(statement);
+    const functionKey = statement.enclosingFunction ?? '';
+    const texts = textsPerFunction.get(functionKey) ?? new Set<string>();
+    texts.add(statement.sql);
+    textsPerFunction.set(functionKey, texts);
+  }
+  const groups = new Map<string, CountQuery[]>();
+  for (const statement of candidates) {
+    if (textsPerFunction.get(statement.enclosingFunction ?? '')!.size < 2) continue;
     const query = parseCountQuery(statement);
     if (!query) continue;
     const key = `${statement.enclosingFunction ?? ''}\u0000${query.table.toLowerCase()}`;

@@ -89,6 +89,11 @@ function splitAnd(sql: string, node: Ranged, into: Conjunct[]): void {
 const PARSE_CACHE_LIMIT = 2000;
 const parseCache = new Map<string, Omit<CountQuery, 'statement'> | null>();
 
+/** Whether the SQL starts like a single-aggregate SELECT (`parseCountQuery` may read it); no parse. */
+export function mayBeCountQuery(sql: string): boolean {
+  return CANDIDATE.test(sql);
+}
+
 /** Reads a single-aggregate SELECT on one table; undefined for anything else (joins, GROUP BY, LIMIT, DISTINCT…). */
 export function parseCountQuery(statement: ExtractedSql): CountQuery | undefined {
   const sql = statement.sql;
