@@ -20,7 +20,7 @@ import { startWorkerExtraction } from './workspace/parallelExtract';
 import { compareNatural, detectMigrationsFolder, isDownMigration } from './schema/order';
 import { buildSchema, type SchemaDatabase, type SchemaUnit } from './schema/schemaBuilder';
 import { DatabaseFiles } from './schema/databaseFile';
-import { analyzeQueryShape } from './sql/shape';
+import { analyzeQueryShape, parseQueryBatch } from './sql/shape';
 import { formatPlanTree } from './plan/explain';
 import { detectNamingStyle } from './advisor/naming';
 import { diagnoseQuery, type AccessDiagnosis } from './rules/accessDiagnosis';
@@ -223,6 +223,12 @@ async function buildWorkspaceSchema(
 export function allNotes(workspace: PreparedWorkspace): Note[] {
   return [...[...workspace.fileNotes.values()].flat(), ...workspace.notes];
 }
+
+/** The query rules that read a plan's diagnoses, for which the SQL is parsed. */
+const DIAGNOSING_RULES = ['missing-index', 'incomplete-index', 'temp-sort'];
+
+/** Queries planned before their run's texts are parsed together (the plan cache must hold a run: it does). */
+const PLANNING_RUN = 256;
 
 /**
  * A workspace kept up to date file by file (the language server's model). Findings are computed lazily per
@@ -451,6 +457,7 @@ export class AnalysisSession {
   /** The workspace index plan: every query's index advice consolidated per table (built on first use). */
   indexPlan(): IndexPlan {
     if (!this.indexPlanCache) {
+      this.planAllQueries();
       const advised: AdvisedQuery[] = [];
       for (const file of this.files()) {
         const statements = this.workspace.facts.get(file)?.statements ?? [];
@@ -507,15 +514,7 @@ export class AnalysisSession {
     let cached = this.findingsCache.get(file);
     if (!cached) {
       cached = [];
-      // A constant executed at several call sites is one statement with several calls: plan it once.
-      const seen = new Set<string>();
-      for (const statement of this.workspace.facts.get(file)?.statements ?? []) {
-        if (statement.role !== 'query') continue;
-        // `query_file!` SQL from a workspace .sql file: that file reports it (the workload rules still see this call).
-        if (statement.queryFile !== undefined && this.workspace.facts.has(statement.queryFile)) continue;
-        const key = `${statement.range.start}:${statement.range.end}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
+      for (const statement of this.queryStatements(file)) {
         try {
           cached.push(...analyzeStatement(this.workspace, statement));
         } catch (error) {
@@ -525,6 +524,57 @@ export class AnalysisSession {
       this.findingsCache.set(file, cached);
     }
     return cached;
+  }
+
+  /** The statements `queryFindings` analyses: the file's queries, each range once. */
+  private *queryStatements(file: string): Generator<ExtractedSql> {
+    // A constant executed at several call sites is one statement with several calls: plan it once.
+    const seen = new Set<string>();
+    for (const statement of this.workspace.facts.get(file)?.statements ?? []) {
+      if (statement.role !== 'query') continue;
+      // `query_file!` SQL from a workspace .sql file: that file reports it (the workload rules still see this call).
+      if (statement.queryFile !== undefined && this.workspace.facts.has(statement.queryFile)) continue;
+      const key = `${statement.range.start}:${statement.range.end}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      yield statement;
+    }
+  }
+
+  /**
+   * Query findings for every file, computed in runs of files: a run's SQL is planned first, then the texts whose
+   * plans need the parser are parsed in one call (`parseQueryBatch`), then its findings are made as usual. The
+   * parser's set-up costs more than most queries' parse, so this is one set-up per run instead of one per text.
+   */
+  planAllQueries(): void {
+    const { db, config } = this.workspace;
+    const parsing = DIAGNOSING_RULES.some((id) => severityFor(config, id) !== 'off');
+    const inputs = planInputs(this.workspace);
+    let run: string[] = [];
+    let toParse: string[] = [];
+    let planned = 0;
+    const finishRun = () => {
+      parseQueryBatch(toParse);
+      for (const file of run) this.queryFindings(file);
+      run = [];
+      toParse = [];
+      planned = 0;
+    };
+    for (const file of this.files()) {
+      if (this.findingsCache.has(file)) continue;
+      run.push(file);
+      for (const statement of this.queryStatements(file)) {
+        if (!parsing || planningLimit(statement.sql) || parsingLimit(statement.sql)) continue;
+        planned++;
+        try {
+          if (this.workspace.planCache.lookup(db, statement.sql, inputs).needsShape()) toParse.push(statement.sql);
+        } catch {
+          // queryFindings meets the same error and reports it.
+        }
+      }
+      if (planned >= PLANNING_RUN) finishRun();
+    }
+    finishRun();
   }
 
   /** The query statement whose range contains the offset, if any. */
@@ -853,6 +903,7 @@ export async function analyzeWorkspace(options: AnalyzeOptions): Promise<Analysi
   try {
     const scopes = toRelative(options.root, options.paths);
     const files = session.files().filter((file) => isReported(file, scopes));
+    session.planAllQueries();
     const findings = files.flatMap((file) => session.findingsFor(file)).sort(compareFindings);
     return {
       root: options.root,

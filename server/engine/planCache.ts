@@ -11,6 +11,8 @@ export interface PlannedSql {
   plan: PlanResult;
   shape(): QueryShape | undefined;
   diagnoses(): AccessDiagnosis[];
+  /** Whether `diagnoses()` is yet to parse the SQL: its shape is not known and its plan may hide a problem. */
+  needsShape(): boolean;
 }
 
 /** The schema as the cache sees it: its tables, and a signature per object for change detection. */
@@ -22,6 +24,8 @@ export interface CacheSchema {
 interface Entry {
   plan: PlanResult;
   shape?: { value: QueryShape | undefined };
+  /** `mayHaveAccessProblem` of the plan, once asked. */
+  mayHaveProblem?: boolean;
   diagnoses?: AccessDiagnosis[];
   /** The schema whose TableInfo objects `diagnoses` point at. */
   schema: CacheSchema;
@@ -85,13 +89,15 @@ export class PlanCache {
       current.shape ??= { value: inputs.shape(sql) };
       return current.shape.value;
     };
+    const mayHaveProblem = (flat: PlanNode[]) => (current.mayHaveProblem ??= mayHaveAccessProblem(sql, flat, schema.tables));
     return {
       plan: current.plan,
       shape,
+      needsShape: () => current.plan.ok && current.diagnoses === undefined && current.shape === undefined && mayHaveProblem(current.plan.flat),
       diagnoses: () => {
         if (!current.plan.ok) return [];
         if (current.diagnoses === undefined) {
-          const parsed = mayHaveAccessProblem(sql, current.plan.flat, schema.tables) ? shape() : undefined;
+          const parsed = mayHaveProblem(current.plan.flat) ? shape() : undefined;
           current.diagnoses = parsed ? inputs.diagnose(sql, parsed, current.plan) : [];
           current.schema = schema;
         } else if (current.schema !== schema) {

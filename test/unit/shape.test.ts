@@ -1,7 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyzeQueryShape } from '../../server/engine/sql/shape';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { analyzeQueryShape, parseQueryBatch } from '../../server/engine/sql/shape';
 import type { QueryShape, TableAccess } from '../../server/engine/types';
+import { generateWorkspace } from '../../bench/generate';
 
 function shapeOf(sql: string, columns?: Record<string, string[]>): QueryShape {
   const shape = analyzeQueryShape(sql, columns ? { columnsOf: (table) => columns[table] } : {});
@@ -393,4 +397,51 @@ test('bad input gives undefined and never throws', () => {
     },
   });
   assert.ok(throwing);
+});
+
+/**
+ * Texts parsed together must get the shapes they get alone. Each text is asked about twice: alone with a trailing
+ * space (its own cache entry, the same statement), and after a batch parse of the texts as they are.
+ */
+function assertBatchMatchesAlone(texts: string[]): number {
+  const alone = texts.map((sql) => analyzeQueryShape(`${sql} `));
+  parseQueryBatch(texts);
+  texts.forEach((sql, i) => assert.deepEqual(analyzeQueryShape(sql), alone[i], sql));
+  return alone.filter((shape) => shape !== undefined).length;
+}
+
+test('a batch parse gives each text the shape it has alone, whatever its neighbours hold', () => {
+  const described = assertBatchMatchesAlone([
+    'SELECT id FROM batch_a WHERE email = ? ORDER BY created_at DESC',
+    'SELECT id FROM batch_b WHERE x = 1 -- a trailing comment',
+    "SELECT id FROM batch_c WHERE name = 'unterminated",
+    'SELECT * FROM batch_d WHERE y = ?',
+    'SELECT id FROM batch_e /* an unclosed comment',
+    'SELECT c.id FROM batch_f p JOIN batch_g c ON c.parent_id = p.id WHERE p.name = ?',
+    'SELECT id FROM batch_h WHERE a = 1; SELECT id FROM batch_i WHERE b = 2',
+    'SELECT DISTINCT ON (a) a FROM batch_j', // Postgres: the parser rejects it
+    '-- only a comment',
+    'SELECT status, COUNT(*) FROM batch_k WHERE account_id = ? GROUP BY status;',
+    'UPDATE batch_l SET status = ? WHERE owner_id = ?',
+    'SELECT id FROM batch_m WHERE note = \'it\'\'s\' AND kind IN (1, 2)',
+    // Pairs that parse as one statement across the two texts, and not at all apart.
+    "SELECT id FROM batch_n WHERE label = 'open",
+    "' AND batch_n.owner = 1",
+    'SELECT id FROM batch_o /* an opening',
+    '*/ WHERE archived = 0',
+  ]);
+  assert.equal(described, 8);
+});
+
+test("a batch parse matches parsing alone on every query of a generated workspace", () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'planlens-batch-'));
+  try {
+    const texts = [...new Set(generateWorkspace(root, { files: 120, queries: 400, tables: 12 }).queries.map((query) => query.sql))];
+    assert.ok(texts.length > 200, `${texts.length} texts`);
+    let described = 0;
+    for (let start = 0; start < texts.length; start += 37) described += assertBatchMatchesAlone(texts.slice(start, start + 37));
+    assert.equal(described, texts.length);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
 });
