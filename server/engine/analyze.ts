@@ -242,6 +242,8 @@ export class AnalysisSession {
    * graph alone: then only the edited file and the files whose findings point into it are checked again.
    */
   private workloadState: { index: WorkloadIndex; byFile: Map<string, Finding[]> } | undefined;
+  /** Workload findings kept after `releaseWorkloadFacts` let go of the facts they came from (one-off runs). */
+  private releasedWorkload: Map<string, Finding[]> | undefined;
   /** The consolidated index plan, and per file the index findings rewritten to prefer it. */
   private indexPlanCache: IndexPlan | undefined;
   private plannedFindingsCache = new Map<string, Finding[]>();
@@ -300,6 +302,7 @@ export class AnalysisSession {
    * Returns whether the schema changed, in which case every file's findings may have changed.
    */
   async updateFile(file: string, text: string | undefined): Promise<{ schemaChanged: boolean }> {
+    if (this.releasedWorkload) throw new Error('a session whose workload facts were released cannot be updated');
     const ws = this.workspace;
     ws.lineIndexes.delete(file);
     const advisedBefore = advisedKeys(ws, file, this.findingsCache.get(file));
@@ -436,11 +439,23 @@ export class AnalysisSession {
 
   /** Workload findings per file, computed over the whole workspace on first use. */
   private workloadFindings(): Map<string, Finding[]> {
+    if (this.releasedWorkload) return this.releasedWorkload;
     if (!this.workloadState) {
       const index = new WorkloadIndex(this.workspace.facts);
       this.workloadState = { index, byFile: groupByFile(workspaceFindings(this.workspace, index)) };
     }
     return this.workloadState.byFile;
+  }
+
+  /**
+   * For a run that reports once and ends: makes the workload findings now, then drops what only they read (every
+   * file's functions, calls, loops and connections, and the call graph), which is most of the heap after extraction
+   * and would otherwise be carried through planning. The session cannot be updated afterwards.
+   */
+  releaseWorkloadFacts(): void {
+    this.releasedWorkload = this.workloadFindings();
+    this.workloadState = undefined;
+    for (const fact of this.workspace.facts.values()) delete fact.workload;
   }
 
   /** Findings located in one file (query findings, schema findings and workload findings). */
@@ -903,6 +918,7 @@ export async function analyzeWorkspace(options: AnalyzeOptions): Promise<Analysi
   try {
     const scopes = toRelative(options.root, options.paths);
     const files = session.files().filter((file) => isReported(file, scopes));
+    session.releaseWorkloadFacts();
     session.planAllQueries();
     const findings = files.flatMap((file) => session.findingsFor(file)).sort(compareFindings);
     return {

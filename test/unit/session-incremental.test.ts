@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AnalysisSession } from '../../server/engine/analyze';
+import { AnalysisSession, analyzeWorkspace } from '../../server/engine/analyze';
 import { DEFAULT_CONFIG } from '../../server/engine/config';
 import type { Finding } from '../../server/engine/types';
 import { generateWorkspace } from '../../bench/generate';
-import { copyFixture, QUERY_FILE_WORKSPACE, removeWorkspace, writeWorkspace } from '../helpers/workspace';
+import { copyFixture, FIXTURES, QUERY_FILE_WORKSPACE, removeWorkspace, writeWorkspace } from '../helpers/workspace';
 
 function view(finding: Finding): string {
   const related = finding.related.map((location) => `${location.file}@${location.range.start}-${location.range.end} ${location.message}`);
@@ -207,6 +207,38 @@ describe('editing one file (language server)', () => {
         const { changedElsewhere } = await editAndCompare(session, root, 'app/helpers.py', querying);
         assert.deepEqual(changedElsewhere, ['app/jobs.py']);
         assert.deepEqual(session.findingsFor('app/jobs.py').map((finding) => finding.ruleId), ['n-plus-one']);
+      } finally {
+        session.close();
+      }
+    } finally {
+      removeWorkspace(root);
+    }
+  });
+});
+
+describe('one-off runs', () => {
+  it('report what a kept session shows, though they drop the workload facts before planning', async () => {
+    let workloadFindings = 0;
+    for (const fixture of fs.readdirSync(FIXTURES)) {
+      const root = path.join(FIXTURES, fixture);
+      const oneOff = await analyzeWorkspace({ root, paths: [], config: DEFAULT_CONFIG });
+      const kept = [...(await freshView(root)).values()].flat().sort();
+      assert.deepEqual(oneOff.findings.map(view).sort(), kept, fixture);
+      workloadFindings += oneOff.findings.filter((finding) => ['n-plus-one', 'write-in-loop', 'count-aggregation', 'pragma-config'].includes(finding.ruleId)).length;
+    }
+    assert.ok(workloadFindings >= 10, `${workloadFindings} workload findings over the fixtures`);
+  });
+
+  it('a session whose workload facts were released refuses updates instead of answering from half its facts', async () => {
+    const root = copyFixture('seed001-workload');
+    try {
+      const session = await AnalysisSession.open(root, DEFAULT_CONFIG);
+      try {
+        const before = session.files().flatMap((file) => session.findingsFor(file).map(view));
+        session.releaseWorkloadFacts();
+        assert.deepEqual(session.files().flatMap((file) => session.findingsFor(file).map(view)), before);
+        assert.ok(session.files().every((file) => session.factsOf(file)?.workload === undefined));
+        await assert.rejects(session.updateFile(session.files()[0], ''), /released/);
       } finally {
         session.close();
       }
