@@ -16,6 +16,7 @@ import { formatSarif } from './format/sarif';
 import { formatIndexPlan } from './format/indexes';
 import { reportableFindings } from './format/common';
 import { keepSqlParserEntryUnoptimized } from '../engine/sql/parserCompilation';
+import { limitHeapGrowth } from '../engine/heapGrowth';
 
 export const EXIT_NO_FINDINGS = 0;
 export const EXIT_FINDINGS = 1;
@@ -441,6 +442,7 @@ function readVersion(): string {
 
 if (require.main === module) {
   keepSqlParserEntryUnoptimized();
+  limitHeapGrowth();
   // `planlens check | head` closes the pipe early; that is not an error worth a stack trace.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;

@@ -3,8 +3,10 @@
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { PlanLensServer } from './server';
 import { keepSqlParserEntryUnoptimized } from '../engine/sql/parserCompilation';
+import { limitHeapGrowth } from '../engine/heapGrowth';
 
 keepSqlParserEntryUnoptimized();
+limitHeapGrowth();
 
 const connection = createConnection(ProposedFeatures.all);
 
