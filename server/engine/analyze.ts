@@ -36,6 +36,7 @@ import { ormSchemaUnits, resolveOrmQueries } from './orm';
 import { LineIndex } from './text/lineIndex';
 import { FixCache, PlanCache, type PlanInputs } from './planCache';
 import { parsingLimit, planningLimit } from './sql/limits';
+import { collectGarbageNow } from './heapGrowth';
 
 /**
  * The state a run builds before planning: every file's facts and the rebuilt schema. The language server keeps
@@ -919,6 +920,7 @@ export async function analyzeWorkspace(options: AnalyzeOptions): Promise<Analysi
     const scopes = toRelative(options.root, options.paths);
     const files = session.files().filter((file) => isReported(file, scopes));
     session.releaseWorkloadFacts();
+    collectGarbageNow();
     session.planAllQueries();
     const findings = files.flatMap((file) => session.findingsFor(file)).sort(compareFindings);
     return {
