@@ -236,6 +236,9 @@ export class PlanLensServer {
           await session.updateFile(file, document.getText());
           this.analysedVersions.set(document.uri, document.version);
         }
+        // Every file is published next: plan all queries at once (their SQL is parsed in batches), so that the log
+        // below gets the planning errors too.
+        session.planAllQueries();
         for (const note of session.notes()) {
           if (note.level === 'error') this.log(`${note.file ? `${note.file}: ` : ''}${note.message}`);
         }
