@@ -445,3 +445,8 @@ test("a batch parse matches parsing alone on every query of a generated workspac
     fs.rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('a batch larger than the parse cache still gives every text its own shape', () => {
+  const texts = Array.from({ length: 1_300 }, (_, i) => `SELECT id FROM big_batch_${i % 7} WHERE c${i} = ? ORDER BY created_at`);
+  assert.equal(assertBatchMatchesAlone(texts), texts.length);
+});

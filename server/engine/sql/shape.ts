@@ -56,6 +56,9 @@ function parseCached(sql: string): ParsedStatement | null {
 
 /** Texts joined for one parser call: each on lines of its own, so that a line comment ends before the next. */
 const BATCH_SEPARATOR = '\n;\n';
+/** One parser call takes at most this many texts and characters (the set-up is paid back long before). */
+const BATCH_TEXTS = 64;
+const BATCH_CHARACTERS = 32_000;
 
 /**
  * Parses SQL texts together, one parser call for the lot, and caches each text's statement for
@@ -65,8 +68,21 @@ const BATCH_SEPARATOR = '\n;\n';
  * each such text is parsed alone, as it would have been: the cache ends up holding what one call per text gives.
  */
 export function parseQueryBatch(sqls: readonly string[]): void {
-  const fresh = [...new Set(sqls)].filter((sql) => !parseCache.has(sql));
-  if (fresh.length > 1) parseTogether(fresh);
+  // At most half the cache, so that nothing parsed here is evicted before it is asked for; the rest is parsed alone.
+  const fresh = [...new Set(sqls)].filter((sql) => !parseCache.has(sql)).slice(0, PARSE_CACHE_LIMIT / 2);
+  // Each call parses a bounded text: the parser cannot be interrupted, and the tree of a call is held until its end.
+  let batch: string[] = [];
+  let length = 0;
+  for (const sql of fresh) {
+    if (batch.length > 0 && (batch.length >= BATCH_TEXTS || length + sql.length > BATCH_CHARACTERS)) {
+      parseTogether(batch);
+      batch = [];
+      length = 0;
+    }
+    batch.push(sql);
+    length += sql.length;
+  }
+  if (batch.length > 1) parseTogether(batch);
 }
 
 function parseTogether(sqls: string[]): void {
