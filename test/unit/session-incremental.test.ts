@@ -229,6 +229,22 @@ describe('one-off runs', () => {
     assert.ok(workloadFindings >= 10, `${workloadFindings} workload findings over the fixtures`);
   });
 
+  it('with the index rules off, report everything else as before (nothing is parsed ahead)', async () => {
+    const indexRules = ['missing-index', 'incomplete-index', 'temp-sort'];
+    let kept = 0;
+    for (const fixture of ['seed001', 'seed004', 'seed001-workload', 'ts-count']) {
+      const root = path.join(FIXTURES, fixture);
+      const all = await analyzeWorkspace({ root, paths: [], config: DEFAULT_CONFIG });
+      const rules = Object.fromEntries(indexRules.map((id) => [id, 'off' as const]));
+      const without = await analyzeWorkspace({ root, paths: [], config: { ...DEFAULT_CONFIG, rules } });
+      const expected = all.findings.filter((finding) => !indexRules.includes(finding.ruleId));
+      assert.deepEqual(without.findings.map(view), expected.map(view), fixture);
+      assert.ok(all.findings.length > expected.length, `${fixture} has index findings to turn off`);
+      kept += expected.length;
+    }
+    assert.ok(kept > 0, 'some findings of other rules remain');
+  });
+
   it('a session whose workload facts were released refuses updates instead of answering from half its facts', async () => {
     const root = copyFixture('seed001-workload');
     try {
