@@ -50,23 +50,34 @@ export class MappedSqlBuilder {
 
   build(): MappedSql {
     const sql = this.parts.join('');
-    const { sqlStarts, sqlLengths, sourceStarts, sourceEnds } = this;
+    const count = this.sqlStarts.length;
+    if (count === 0) return { sql, toSource: () => 0 };
+    // The map lives as long as its statement: one exactly sized array of (sql start, sql length, source start,
+    // source end) per segment, not the four growable arrays of the builder (about 0.5 KB per statement).
+    const segments = new Array<number>(count * 4);
+    for (let index = 0; index < count; index++) {
+      segments[index * 4] = this.sqlStarts[index];
+      segments[index * 4 + 1] = this.sqlLengths[index];
+      segments[index * 4 + 2] = this.sourceStarts[index];
+      segments[index * 4 + 3] = this.sourceEnds[index];
+    }
+    const sqlLength = sql.length;
     const toSource = (sqlOffset: number): number => {
-      if (sqlStarts.length === 0) return 0;
-      const offset = Math.max(0, Math.min(sqlOffset, sql.length));
+      const offset = Math.max(0, Math.min(sqlOffset, sqlLength));
       // Last segment starting at or before the offset; zero-length segments (a removed line continuation)
       // share their start with the next one, and the later one wins.
       let low = 0;
-      let high = sqlStarts.length - 1;
+      let high = count - 1;
       while (low < high) {
         const mid = (low + high + 1) >> 1;
-        if (sqlStarts[mid] <= offset) low = mid;
+        if (segments[mid * 4] <= offset) low = mid;
         else high = mid - 1;
       }
-      const within = offset - sqlStarts[low];
-      const sourceLength = sourceEnds[low] - sourceStarts[low];
-      if (within >= sqlLengths[low]) return sourceEnds[low];
-      return sourceStarts[low] + Math.min(within, sourceLength);
+      const at = low * 4;
+      const within = offset - segments[at];
+      const sourceLength = segments[at + 3] - segments[at + 2];
+      if (within >= segments[at + 1]) return segments[at + 3];
+      return segments[at + 2] + Math.min(within, sourceLength);
     };
     return { sql, toSource };
   }

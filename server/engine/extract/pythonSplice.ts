@@ -9,6 +9,7 @@
 // - any previous fact that spans the definition's edge, or a line shared with a neighbour (suppressions are by line).
 import type { FileFacts, LoopCallFact, OffsetRange, Suppression, WorkloadFacts } from '../types';
 import { packOffsets, unpackOffsets } from './transfer';
+import { loopCallFact } from './workloadBase';
 import { LineIndex } from '../text/lineIndex';
 
 /** A top-level statement of the module: its node type and offsets. */
@@ -159,7 +160,7 @@ export function spliceFacts(
     if (!statements || !functions || !scalarReads || !connections || !loopParts || !callParts) return undefined;
     const loopsBefore = loopParts.firstAfter;
     const added = partWorkload.loops.length;
-    const renumber = (call: LoopCallFact, offset: number): LoopCallFact => ({ ...call, loop: call.loop + offset });
+    const renumber = (call: LoopCallFact, offset: number): LoopCallFact => loopCallFact(call, call.loop + offset, call.argumentNames);
     const loopCalls: LoopCallFact[] = [];
     for (const [position, call] of callParts.kept.entries()) {
       const after = position >= callParts.firstAfter;

@@ -17,6 +17,7 @@ import type {
 } from '../types';
 import { pragmaSettings } from './pragmaSettings';
 import { rangeOf } from './treeSitter';
+import { loopCallFact } from './workloadBase';
 
 /** Node types that start a loop; the extractor forwards them to `visitLoop`. */
 export const PYTHON_LOOP_TYPES = [
@@ -235,7 +236,7 @@ export class PythonWorkloadCollector {
       const argumentNames = new Set(readNames(node.childForFieldName('arguments')));
       const receiverRoot = callee.receiver?.match(/^[A-Za-z_]\w*/)?.[0];
       if (receiverRoot && receiverRoot !== 'self' && receiverRoot !== 'cls') argumentNames.add(receiverRoot);
-      this.loopCalls.push({ ...callee, loop: frame.index, argumentNames: [...argumentNames] });
+      this.loopCalls.push(loopCallFact(callee, frame.index, [...argumentNames]));
       if (BLOCKING_CALLS.has(callee.name) || (callee.name === 'get' && isBlockingGet(node, callee))) frame.blocking = true;
     }
     const connectName = callee.receiver ? `${callee.receiver}.${callee.name}` : callee.name;
