@@ -7,6 +7,8 @@ import { extractPython } from './python';
 import { extractTypeScript } from './typescript';
 import { extractRust } from './rust';
 import { withOrmFacts } from '../orm';
+import { isMainThread } from 'node:worker_threads';
+import { compactFacts } from './compact';
 
 /** What reading and extracting one file gives; a failure is a note, never a lost run. */
 export interface ExtractedFile {
@@ -55,7 +57,9 @@ export async function readAndExtract(root: string, relative: string, textOverrid
   }
   if (!file) return { notes };
   try {
-    const fact = await withOrmFacts(file, await extractFacts(file, root));
+    const extracted = await withOrmFacts(file, await extractFacts(file, root));
+    // Facts are compacted where they are kept: an extraction worker's copies are compacted when they arrive.
+    const fact = extracted && isMainThread ? compactFacts(extracted) : extracted;
     if (fact?.skippedDialect) notes.push({ level: 'info', file: file.path, message: `skipped: ${fact.skippedDialect}` });
     return { fact, text: file.text, notes };
   } catch (error) {

@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { Jobs } from '../analyzeTypes';
 import type { ExtractedFile } from '../extract/fileFacts';
 import { unpackFacts } from '../extract/transfer';
+import { compactFacts } from '../extract/compact';
 import { languageForPath } from './files';
 
 export interface WorkerTask {
@@ -89,7 +90,7 @@ export function startWorkerExtraction(
           if (reply.kind === 'files') {
             for (const { file, result, retry } of reply.files) {
               if (retry) continue;
-              if (result.fact) unpackFacts(result.fact);
+              if (result.fact) compactFacts(unpackFacts(result.fact));
               results.set(file, result);
             }
           } else {
