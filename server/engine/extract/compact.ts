@@ -31,10 +31,8 @@ function exact<T>(items: T[]): T[] {
   return items.length === 0 ? [] : items.slice();
 }
 
-function internAll(items: string[]): string[] {
-  const copy = new Array<string>(items.length);
-  for (let index = 0; index < items.length; index++) copy[index] = internName(items[index]);
-  return copy;
+function internAll(items: string[]): void {
+  for (let index = 0; index < items.length; index++) items[index] = internName(items[index]);
 }
 
 function compactWorkload(workload: WorkloadFacts): void {
@@ -49,13 +47,13 @@ function compactWorkload(workload: WorkloadFacts): void {
     fn.callees = exact(fn.callees);
   }
   for (const loop of workload.loops) {
-    loop.variables = internAll(loop.variables);
+    internAll(loop.variables);
     if (loop.function !== undefined) loop.function = internName(loop.function);
   }
   for (const call of workload.loopCalls) {
     call.name = internName(call.name);
     if (call.receiver !== undefined) call.receiver = internName(call.receiver);
-    call.argumentNames = internAll(call.argumentNames);
+    internAll(call.argumentNames);
   }
   for (const entry of workload.imports) {
     entry.local = internName(entry.local);
