@@ -84,6 +84,25 @@ describe('mayHaveAccessProblem', () => {
     }
   });
 
+  it('matches index and column names whatever their case', async () => {
+    const db = await build(`CREATE TABLE Accounts (Id INTEGER PRIMARY KEY, Email TEXT, Region TEXT, Plan TEXT);
+CREATE INDEX IX_Accounts_Region ON Accounts(Region);`);
+    try {
+      const cases: Array<[string, boolean]> = [
+        ['SELECT Id FROM accounts WHERE region = ?', false],
+        ['SELECT Id FROM ACCOUNTS WHERE REGION = ?', false],
+        ['SELECT Id FROM accounts WHERE region = ? AND plan = ?', true],
+        ['SELECT Id FROM accounts a WHERE a.Region = ? AND a.PLAN = ?', true],
+      ];
+      assert.deepEqual(
+        cases.map(([sql]) => [sql, mayHaveProblem(db, sql)]),
+        cases,
+      );
+    } finally {
+      db.close();
+    }
+  });
+
   it('never skips a query the diagnosis would report (every query of a generated workspace)', async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'planlens-plan-cache-'));
     try {
