@@ -11,8 +11,8 @@ import { CONFIG_FILE_NAME, ConfigError, loadConfig } from '../engine/config';
 import { readSourceFile } from '../engine/workspace/files';
 import { LineIndex } from '../engine/text/lineIndex';
 import { formatNotes, formatText } from './format/text';
-import { formatJson } from './format/json';
-import { formatSarif } from './format/sarif';
+import { jsonReportChunks } from './format/json';
+import { sarifLogChunks } from './format/sarif';
 import { formatIndexPlan } from './format/indexes';
 import { reportableFindings } from './format/common';
 import { keepSqlParserEntryUnoptimized } from '../engine/sql/parserCompilation';
@@ -202,7 +202,7 @@ async function check(args: string[], io: CliIo, engine: CliEngine): Promise<numb
   const color = io.isTTY && !values['no-color'] && values.output === undefined && !io.env?.NO_COLOR;
   const report = renderReport(result, format as Format, { verbose, color, displayPath });
   if (values.output !== undefined) writeOutputFile(path.resolve(io.cwd, values.output), report);
-  else io.stdout.write(report);
+  else for (const piece of batched(report)) io.stdout.write(piece);
   io.stderr.write(formatNotes(result.notes, verbose, displayPath));
   return reportableFindings(result.findings).length > 0 ? EXIT_FINDINGS : EXIT_NO_FINDINGS;
 }
@@ -211,23 +211,44 @@ function renderReport(
   result: AnalysisResult,
   format: Format,
   text: { verbose: boolean; color: boolean; displayPath: (file: string) => string },
-): string {
+): Iterable<string> {
   switch (format) {
     case 'text':
-      return formatText(result, text).stdout;
+      return [formatText(result, text).stdout];
     case 'json':
-      return formatJson(result, readVersion());
+      return jsonReportChunks(result, readVersion());
     case 'sarif':
-      return formatSarif(result, readVersion());
+      return sarifLogChunks(result, readVersion());
   }
 }
 
-function writeOutputFile(file: string, content: string): void {
+/** Report pieces joined up to about 64 KB: few writes, and never the whole report of a large run in one string. */
+function* batched(pieces: Iterable<string>): Generator<string> {
+  let pending: string[] = [];
+  let length = 0;
+  for (const piece of pieces) {
+    pending.push(piece);
+    length += piece.length;
+    if (length >= 65_536) {
+      yield pending.join('');
+      pending = [];
+      length = 0;
+    }
+  }
+  if (pending.length > 0) yield pending.join('');
+}
+
+function writeOutputFile(file: string, report: Iterable<string>): void {
+  let descriptor: number | undefined;
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, content);
+    descriptor = fs.openSync(file, 'w');
+    // Written at the descriptor's position, every byte (writeFileSync loops over partial writes).
+    for (const piece of batched(report)) fs.writeFileSync(descriptor, piece);
   } catch (error) {
     throw new UsageError(`cannot write ${file}: ${(error as Error).message}`);
+  } finally {
+    if (descriptor !== undefined) fs.closeSync(descriptor);
   }
 }
 

@@ -268,6 +268,21 @@ test('--output writes the report to a file (creating folders) and keeps stdout e
   assert.equal(written.findings[0].ruleId, 'missing-index');
 });
 
+test('--output replaces a longer earlier report whole, and a path it cannot write is a usage error', async () => {
+  const root = workspace();
+  const target = path.join(root, 'reports', 'planlens.json');
+  await run(['check', '--format', 'sarif', '--output', 'reports/planlens.json'], { cwd: root, analysis: () => result(root, [scan]) });
+  const longer = fs.readFileSync(target, 'utf8');
+  const out = await run(['check', '--format', 'sarif', '--output', 'reports/planlens.json'], { cwd: root, analysis: () => result(root, []) });
+  assert.equal(out.code, 0);
+  const shorter = fs.readFileSync(target, 'utf8');
+  assert.ok(shorter.length < longer.length);
+  assert.deepEqual(JSON.parse(shorter).runs[0].results, []);
+  const blocked = await run(['check', '--format', 'json', '--output', 'reports'], { cwd: root, analysis: () => result(root, [scan]) });
+  assert.equal(blocked.code, 2);
+  assert.match(blocked.stderr, /cannot write .*reports/);
+});
+
 test('progress on a terminal stderr, cleared at the end; nothing when stderr is not a terminal', async () => {
   const root = workspace();
   const analysis = (options: AnalyzeOptions) => {

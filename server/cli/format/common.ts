@@ -80,3 +80,35 @@ export function summarize(findings: readonly Finding[], filesAnalyzed: number): 
 export function compareCodePoints(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/** Stands for the one array `jsonChunks` writes element by element. */
+export const STREAMED_ARRAY = '\u0000planlens-streamed-array\u0000';
+
+/**
+ * `JSON.stringify(value, null, 2) + '\n'`, in pieces: `value` holds `STREAMED_ARRAY` once, where the elements of
+ * `items` go, and each element is made and stringified only when its turn comes. A report of thousands of findings
+ * is then never one string of several MB (two bytes a character once a message holds `…`) plus its UTF-8 copy.
+ */
+export function* jsonChunks(value: object, items: Iterable<unknown>): Generator<string> {
+  const text = JSON.stringify(value, null, 2);
+  const marker = JSON.stringify(STREAMED_ARRAY);
+  const at = text.indexOf(marker);
+  if (at < 0) throw new Error('jsonChunks: the value holds no STREAMED_ARRAY');
+  // The array's elements sit one level deeper than the line that names it, as JSON.stringify would put them.
+  const keyIndent = /^ */.exec(text.slice(text.lastIndexOf('\n', at) + 1))![0];
+  const elementIndent = `${keyIndent}  `;
+  yield text.slice(0, at);
+  let empty = true;
+  for (const item of items) {
+    const element = JSON.stringify(item, null, 2).replace(/\n/g, `\n${elementIndent}`);
+    yield `${empty ? '[\n' : ',\n'}${elementIndent}${element}`;
+    empty = false;
+  }
+  yield empty ? '[]' : `\n${keyIndent}]`;
+  yield `${text.slice(at + marker.length)}\n`;
+}
+
+/** Elements made one at a time, when a consumer asks for the next. */
+export function* mapLazily<T, U>(items: readonly T[], make: (item: T) => U): Generator<U> {
+  for (const item of items) yield make(item);
+}

@@ -6,7 +6,7 @@ import type { AnalysisResult, FileEdit, Finding, Note, Severity } from '../../en
 import { RULE_IDS } from '../../engine/types';
 import { ruleMeta } from '../../engine/rules/registry';
 import { ruleDocsUrl } from '../../engine/rules/docsUrl';
-import { RegionMapper, compareCodePoints, reportableFindings, type Region } from './common';
+import { jsonChunks, mapLazily, RegionMapper, compareCodePoints, reportableFindings, STREAMED_ARRAY, type Region } from './common';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 const INFORMATION_URI = 'https://github.com/planlens/planlens';
@@ -70,6 +70,25 @@ const LEVEL_BY_NOTE: Record<Note['level'], SarifLevel> = { error: 'error', warni
 const START_OF_FILE: Region = { startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 };
 
 export function buildSarifLog(result: AnalysisResult, toolVersion: string): SarifLog {
+  return sarifLog(result, toolVersion, (findings, resultOf) => findings.map(resultOf));
+}
+
+/** The SARIF log as `formatSarif` writes it, in pieces: one per result (see `jsonChunks`). */
+export function sarifLogChunks(result: AnalysisResult, toolVersion: string): Iterable<string> {
+  let lazyResults: Iterable<SarifResult> = [];
+  const log = sarifLog(result, toolVersion, (findings, resultOf) => {
+    lazyResults = mapLazily(findings, resultOf);
+    return STREAMED_ARRAY as unknown as SarifResult[]; // written in its place by jsonChunks
+  });
+  return jsonChunks(log, lazyResults);
+}
+
+/** The log, with `results` as the caller makes them from the reportable findings. */
+function sarifLog(
+  result: AnalysisResult,
+  toolVersion: string,
+  makeResults: (findings: Finding[], resultOf: (finding: Finding) => SarifResult) => SarifResult[],
+): SarifLog {
   const regions = new RegionMapper(result.texts);
   const findings = reportableFindings(result.findings);
   const rules = sarifRules(findings);
@@ -94,14 +113,14 @@ export function buildSarifLog(result: AnalysisResult, toolVersion: string): Sari
             })),
           },
         ],
-        results: findings.map((finding) => sarifResult(finding, ruleIndex.get(finding.ruleId) ?? -1, regions)),
+        results: makeResults(findings, (finding) => sarifResult(finding, ruleIndex.get(finding.ruleId) ?? -1, regions)),
       },
     ],
   };
 }
 
 export function formatSarif(result: AnalysisResult, toolVersion: string): string {
-  return JSON.stringify(buildSarifLog(result, toolVersion), null, 2) + '\n';
+  return [...sarifLogChunks(result, toolVersion)].join('');
 }
 
 /** Metadata for the rules that have results: known rules in RULE_IDS order, then any others by id. */
