@@ -136,6 +136,9 @@ function schemaFingerprint(facts: Map<string, FileFacts>, config: PlanLensConfig
 }
 
 /** Reads and extracts every file under the root, then rebuilds the schema. */
+/** How often the main thread, while extracting, takes in what the extraction workers sent. */
+const WORKER_POLL_MS = 20;
+
 export async function prepareWorkspace(
   root: string,
   config: PlanLensConfig,
@@ -149,11 +152,18 @@ export async function prepareWorkspace(
   const total = discovered.files.length;
   const workers = startWorkerExtraction(root, discovered.files, jobs);
   try {
-    const extractHere = async (files: string[]) => {
+    let lastYield = performance.now();
+    const extractHere = async (files: Iterable<string>) => {
       for (const relative of files) {
         if (isCancelled?.()) return;
         extracted.set(relative, await readAndExtract(root, relative));
         onProgress?.(extracted.size, total);
+        // Workers' batches are taken in (and compacted) between files, not all after the main thread's last one:
+        // the main thread then claims fewer files itself, and the threads end together.
+        if (workers && performance.now() - lastYield > WORKER_POLL_MS) {
+          await new Promise((resolve) => setImmediate(resolve));
+          lastYield = performance.now();
+        }
       }
     };
     await extractHere(workers?.mainFiles ?? discovered.files);

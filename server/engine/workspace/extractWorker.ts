@@ -1,9 +1,10 @@
-// Entry of an extraction worker thread (dist/extractWorker.js): reads and extracts the files it is given and
-// posts their facts back in batches. Parsing is most of a cold run's time, and each file is independent.
+// Entry of an extraction worker thread (dist/extractWorker.js): claims files one at a time from the list all threads
+// share, reads and extracts them, and posts their facts back in batches. Parsing is most of a cold run's time,
+// and each file is independent.
 import { parentPort, workerData } from 'node:worker_threads';
 import { readAndExtract, type ExtractedFile } from '../extract/fileFacts';
 import { packFacts } from '../extract/transfer';
-import type { WorkerReply, WorkerTask } from './parallelExtract';
+import { claimFile, type WorkerReply, type WorkerTask } from './parallelExtract';
 
 const BATCH = 64;
 
@@ -25,7 +26,8 @@ async function run(task: WorkerTask): Promise<void> {
     }
     batch = [];
   };
-  for (const file of task.files) {
+  const next = new Int32Array(task.next);
+  for (let file = claimFile(task.files, next); file !== undefined; file = claimFile(task.files, next)) {
     const result = await readAndExtract(task.root, file);
     if (result.fact) packFacts(result.fact);
     batch.push({ file, result });

@@ -14,7 +14,16 @@ import { languageForPath } from './files';
 
 export interface WorkerTask {
   root: string;
+  /** Every host-language file of the run; threads claim them one at a time through `next`. */
   files: string[];
+  /** One Int32 shared by all threads: the index in `files` of the next file nobody has claimed. */
+  next: SharedArrayBuffer;
+}
+
+/** Claims the next file of `files` for the calling thread; undefined once every file is taken. */
+export function claimFile(files: readonly string[], next: Int32Array): string | undefined {
+  const index = Atomics.add(next, 0, 1);
+  return index < files.length ? files[index] : undefined;
 }
 
 export type WorkerReply =
@@ -45,15 +54,21 @@ export function threadCount(jobs: Jobs | undefined, hostFiles: number): number {
 export interface WorkerExtraction {
   /** Threads at work, the main thread included. */
   threads: number;
-  mainFiles: string[];
-  /** Resolves with the workers' results; files a worker could not return are left for the main thread. */
+  /** The main thread's files: every .sql file, then host-language files claimed one at a time as it asks. */
+  mainFiles: Iterable<string>;
+  /**
+   * Resolves with the workers' results once every worker has ended. `leftOver`: the host-language files neither a
+   * worker returned nor the main thread claimed (a worker failed with them, or nobody took them), for the main thread.
+   */
   results: Promise<{ results: Map<string, ExtractedFile>; leftOver: string[] }>;
   terminate(): void;
 }
 
 /**
- * Deals the host-language files round robin over `threads` threads (the main thread keeps the first share and
- * every .sql file, which parse without tree-sitter). Undefined when only the main thread would work.
+ * Shares the host-language files among `threads` threads (the main thread also takes every .sql file, which parse
+ * without tree-sitter). Each thread claims the next file when it is free, so a thread slowed down by other work (the
+ * main thread takes in the workers' facts) takes fewer, and all finish together; a fixed split left one thread idle
+ * for up to 0.6 s at 10,000 files. Undefined when only the main thread would work.
  */
 export function startWorkerExtraction(
   root: string,
@@ -68,19 +83,20 @@ export function startWorkerExtraction(
   });
   const threads = threadCount(jobs, hostFiles.length);
   if (!script || threads < 2) return undefined;
-  const shares: string[][] = Array.from({ length: threads }, () => []);
-  hostFiles.forEach((file, i) => shares[i % threads].push(file));
-  const offloaded = new Set(shares.slice(1).flat());
+  const next = new SharedArrayBuffer(4);
+  const nextFile = new Int32Array(next);
+  const claimedHere = new Set<string>();
   const workers: Worker[] = [];
-  const runs = shares.slice(1).map(
-    (share) =>
-      new Promise<{ results: Map<string, ExtractedFile>; leftOver: string[] }>((resolve) => {
+  const runs = Array.from(
+    { length: threads - 1 },
+    () =>
+      new Promise<Map<string, ExtractedFile>>((resolve) => {
         const results = new Map<string, ExtractedFile>();
         // A worker that fails (or cannot start) leaves whatever it did not return to the main thread.
-        const finish = () => resolve({ results, leftOver: share.filter((file) => !results.has(file)) });
+        const finish = () => resolve(results);
         let worker: Worker;
         try {
-          worker = new Worker(script, { workerData: { root, files: share } satisfies WorkerTask });
+          worker = new Worker(script, { workerData: { root, files: hostFiles, next } satisfies WorkerTask });
         } catch {
           finish();
           return;
@@ -102,13 +118,20 @@ export function startWorkerExtraction(
         worker.on('exit', finish);
       }),
   );
+  function* mainFiles(): Generator<string> {
+    for (const file of files) if (languageForPath(file) === 'sql') yield file;
+    for (let file = claimFile(hostFiles, nextFile); file !== undefined; file = claimFile(hostFiles, nextFile)) {
+      claimedHere.add(file);
+      yield file;
+    }
+  }
   return {
     threads,
-    mainFiles: files.filter((file) => !offloaded.has(file)),
-    results: Promise.all(runs).then((all) => ({
-      results: new Map(all.flatMap((run) => [...run.results])),
-      leftOver: all.flatMap((run) => run.leftOver),
-    })),
+    mainFiles: mainFiles(),
+    results: Promise.all(runs).then((all) => {
+      const results = new Map(all.flatMap((run) => [...run]));
+      return { results, leftOver: hostFiles.filter((file) => !results.has(file) && !claimedHere.has(file)) };
+    }),
     terminate: () => {
       for (const worker of workers) void worker.terminate();
     },
