@@ -135,10 +135,10 @@ function schemaFingerprint(facts: Map<string, FileFacts>, config: PlanLensConfig
   return parts.join('\u0000');
 }
 
-/** Reads and extracts every file under the root, then rebuilds the schema. */
 /** How often the main thread, while extracting, takes in what the extraction workers sent. */
 const WORKER_POLL_MS = 20;
 
+/** Reads and extracts every file under the root, then rebuilds the schema. */
 export async function prepareWorkspace(
   root: string,
   config: PlanLensConfig,

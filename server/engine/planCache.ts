@@ -184,10 +184,6 @@ export function mayHaveAccessProblem(sql: string, flat: PlanNode[], tables: Map<
   return !stepsArePlain(outer, tables, levels.outer, false) || !stepsArePlain([...inner], tables, levels.inner, false);
 }
 
-/**
- * Whether every step is a table step that leaves nothing to report, judged against `levelSql` (the text of the
- * steps' own query level). `loneScanAllowed`: a full scan passes (a lone table read without any filter).
- */
 // A schema build makes new column and index lists and never changes them afterwards, so their lower-cased names are
 // kept per list: this check runs for every planned query, and lower-casing every column of every step was about a
 // tenth of a second of a 10,000-file check.
@@ -214,6 +210,10 @@ function indexNamed(table: TableInfo, name: string): IndexInfo | undefined {
   return byName.get(name.toLowerCase());
 }
 
+/**
+ * Whether every step is a table step that leaves nothing to report, judged against `levelSql` (the text of the
+ * steps' own query level). `loneScanAllowed`: a full scan passes (a lone table read without any filter).
+ */
 function stepsArePlain(steps: PlanNode[], tables: Map<string, TableInfo>, levelSql: string, loneScanAllowed: boolean): boolean {
   let mentions: FilterMentions | undefined;
   for (const node of steps) {

@@ -4,7 +4,7 @@
 // stores each name once and gives each growable array its exact size. Nothing it changes is observable by value.
 import type { FileFacts, WorkloadFacts } from '../types';
 
-/** Distinct names kept; a workspace of 10,000 files has about 45,000. Past this the table starts over. */
+/** Distinct names kept; the bench's workspace of 10,000 files has about 38,000. Past this the table starts over. */
 const MAX_NAMES = 200_000;
 
 /** V8 copies substrings shorter than this; longer ones may be views into the whole file text. */

@@ -398,11 +398,6 @@ function skipQuoted(source: string, start: number, end: number, quote: number, n
 }
 
 /**
- * Plain names an expression reads, from its text: identifiers outside strings and comments that are not a
- * property or field after `.` (`session.name` → session). Much cheaper than walking syntax nodes; object keys and
- * keywords come along, which is harmless where the names are only matched against loop variables.
- */
-/**
  * Call facts are built property by property, never by object spread: under Node 20 every `{ ...callee, loop }`
  * got a hidden class of its own (a map and its descriptors, about 250 bytes; 60,000 loop calls at 10,000 files).
  */
@@ -421,6 +416,11 @@ export function loopCallFact(callee: CalleeRef, loop: number, argumentNames: str
   return call;
 }
 
+/**
+ * Plain names an expression reads, from its text: identifiers outside strings and comments that are not a
+ * property or field after `.` (`session.name` → session). Much cheaper than walking syntax nodes; object keys and
+ * keywords come along, which is harmless where the names are only matched against loop variables.
+ */
 export function identifierReads(source: string, start: number, end: number, rust: boolean): string[] {
   const names: string[] = [];
   let afterDot = false;

@@ -54,7 +54,7 @@ export function threadCount(jobs: Jobs | undefined, hostFiles: number): number {
 export interface WorkerExtraction {
   /** Threads at work, the main thread included. */
   threads: number;
-  /** The main thread's files: every .sql file, then host-language files claimed one at a time as it asks. */
+  /** The main thread's files: every file that is not a host-language file (.sql), then host-language files it claims. */
   mainFiles: Iterable<string>;
   /**
    * Resolves with the workers' results once every worker has ended. `leftOver`: the host-language files neither a
@@ -118,8 +118,9 @@ export function startWorkerExtraction(
         worker.on('exit', finish);
       }),
   );
+  const hostFileSet = new Set(hostFiles);
   function* mainFiles(): Generator<string> {
-    for (const file of files) if (languageForPath(file) === 'sql') yield file;
+    for (const file of files) if (!hostFileSet.has(file)) yield file;
     for (let file = claimFile(hostFiles, nextFile); file !== undefined; file = claimFile(hostFiles, nextFile)) {
       claimedHere.add(file);
       yield file;
