@@ -77,3 +77,17 @@ export function applyFix(root: string, fix: Fix): void {
 export function assertPythonCompiles(file: string): void {
   execFileSync('python3', ['-m', 'py_compile', file], { stdio: 'pipe' });
 }
+
+/** UTC `YYYYMMDDHHMMSS` a second before now: migration versions from this point on are the clock's. */
+export function clockVersionNow(): string {
+  return new Date(Date.now() - 1000).toISOString().replace(/\D/g, '').slice(0, 14);
+}
+
+/**
+ * `text` with every migration version at or after `since` (a `clockVersionNow()`) read as `<now>`. A new migration is
+ * named after the clock's second (`20261122152916_add_…`), and two analyses compared in a test may straddle a second;
+ * the fixtures' own, older versions stay as they are.
+ */
+export function clockVersionsAsNow(text: string, since: string): string {
+  return text.replace(/\b\d{14}(?=_)/g, (version) => (version >= since ? '<now>' : version));
+}

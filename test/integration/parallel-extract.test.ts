@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { generateWorkspace } from '../../bench/generate';
+import { clockVersionNow, clockVersionsAsNow } from '../helpers/workspace';
 
 const REPO = path.resolve(__dirname, '../..');
 const CLI = path.join(REPO, 'dist', 'cli.js');
@@ -18,9 +19,13 @@ interface Run {
   stderr: string;
 }
 
+const TESTS_STARTED = clockVersionNow();
+
 function check(root: string, ...args: string[]): Run {
   const result = spawnSync(process.execPath, [CLI, 'check', root, '--format', 'json', ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  const report = result.stdout ? (JSON.parse(result.stdout) as { findings: unknown[]; notes?: Array<{ message: string }> }) : { findings: [] };
+  // Two runs may straddle a second, which names new migrations: see clockVersionsAsNow.
+  const stdout = clockVersionsAsNow(result.stdout, TESTS_STARTED);
+  const report = stdout ? (JSON.parse(stdout) as { findings: unknown[]; notes?: Array<{ message: string }> }) : { findings: [] };
   return { status: result.status, findings: report.findings, notes: report.notes ?? [], stderr: result.stderr };
 }
 

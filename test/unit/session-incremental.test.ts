@@ -10,12 +10,17 @@ import { AnalysisSession, analyzeWorkspace } from '../../server/engine/analyze';
 import { DEFAULT_CONFIG } from '../../server/engine/config';
 import type { Finding } from '../../server/engine/types';
 import { generateWorkspace } from '../../bench/generate';
-import { copyFixture, FIXTURES, QUERY_FILE_WORKSPACE, removeWorkspace, writeWorkspace } from '../helpers/workspace';
+import { clockVersionNow, clockVersionsAsNow, copyFixture, FIXTURES, QUERY_FILE_WORKSPACE, removeWorkspace, writeWorkspace } from '../helpers/workspace';
 
+/** Migration versions from here on are the clock's; see `clockVersionsAsNow`. */
+const TESTS_STARTED = clockVersionNow();
+
+/** A finding as text (new migrations' versions read `<now>`). */
 function view(finding: Finding): string {
   const related = finding.related.map((location) => `${location.file}@${location.range.start}-${location.range.end} ${location.message}`);
   const fixes = finding.fixes.map((fix) => `${fix.title}: ${JSON.stringify(fix.edits)}`);
-  return `${finding.file}@${finding.range.start}-${finding.range.end} ${finding.ruleId} ${finding.message} | ${related.join('; ')} | ${fixes.join('; ')}`;
+  const text = `${finding.file}@${finding.range.start}-${finding.range.end} ${finding.ruleId} ${finding.message} | ${related.join('; ')} | ${fixes.join('; ')}`;
+  return clockVersionsAsNow(text, TESTS_STARTED);
 }
 
 /** Every file's findings, as an editor that published them all would show them. */
