@@ -3,7 +3,7 @@
 import { extractPython } from '../../server/engine/extract/python';
 import { extractTypeScript } from '../../server/engine/extract/typescript';
 
-// eslint-disable-next-line @typescript-eslint/no-implied-eval -- natives syntax only parses in a Function body
+// Natives syntax (%HaveSameMap) is not TypeScript, so it sits in a Function body that V8 compiles at run time.
 const haveSameMap = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (a: object, b: object) => boolean;
 
 function classCount(objects: object[]): number {
