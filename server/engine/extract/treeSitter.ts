@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { Edit, Language, Parser, type Node, type Point, type Tree } from 'web-tree-sitter';
 import { wasmPath } from '../assets';
 import type { OffsetRange } from '../types';
+import { installFastI32Access, type EmscriptenHeapModule } from './wasmHeapAccess';
 
 /** A node's range as the engine keeps ranges: UTF-16 offsets into the file's text. */
 export function rangeOf(node: Node): OffsetRange {
@@ -23,14 +24,28 @@ export function grammarForPath(filePath: string): GrammarName {
 }
 
 let runtimeReady: Promise<void> | undefined;
+let fastHeapAccess = false;
 const parsers = new Map<GrammarName, Promise<Parser>>();
+
+/** Whether the loaded runtime moves nodes through the fast `i32` path of wasmHeapAccess.ts (tests ask). */
+export function usesFastHeapAccess(): boolean {
+  return fastHeapAccess;
+}
 
 /** Loads the web-tree-sitter runtime once; a failed load is forgotten so a later call can retry. */
 function initRuntime(): Promise<void> {
-  runtimeReady ??= Parser.init({ locateFile: () => wasmPath('web-tree-sitter.wasm') }).catch((error: unknown) => {
-    runtimeReady = undefined;
-    throw error;
-  });
+  if (runtimeReady) return runtimeReady;
+  // The options object becomes the emscripten module (see wasmHeapAccess.ts).
+  const module: EmscriptenHeapModule & { locateFile: () => string } = { locateFile: () => wasmPath('web-tree-sitter.wasm') };
+  runtimeReady = Parser.init(module).then(
+    () => {
+      fastHeapAccess = installFastI32Access(module);
+    },
+    (error: unknown) => {
+      runtimeReady = undefined;
+      throw error;
+    },
+  );
   return runtimeReady;
 }
 
