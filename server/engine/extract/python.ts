@@ -2,6 +2,7 @@ import type { Node, Tree } from 'web-tree-sitter';
 import { isDdlScript, stripLeadingComments } from '../sql/split';
 import { LineIndex } from '../text/lineIndex';
 import type {
+  CalleeRef,
   ExtractedSql,
   FileFacts,
   MigrationContainer,
@@ -9,7 +10,7 @@ import type {
   Suppression,
 } from '../types';
 import { normalizeParameters, type MappedSqlBuilder } from './params';
-import { PYTHON_LOOP_TYPES, PythonWorkloadCollector } from './pythonWorkload';
+import { calleeOf, PYTHON_LOOP_TYPES, PythonWorkloadCollector } from './pythonWorkload';
 import {
   DdlCandidates,
   evaluateExpression,
@@ -254,8 +255,7 @@ class PythonExtractor {
         if (this.contentMayStartWithDdl(start)) this.visitLiteral(node);
         break;
       case 'call':
-        this.workload.visitCall(node);
-        this.visitCall(node);
+        this.visitCall(node, this.workload.visitCall(node));
         break;
       case 'assignment':
         this.bindAssignment(node, this.currentScope().bindings, this.innermostClass()?.bindings);
@@ -460,14 +460,15 @@ class PythonExtractor {
   // -------------------------------------------------------------------------------------------
   // execute-like calls and DDL literals
 
-  private visitCall(node: Node): void {
-    const method = sqlCallMethod(node);
+  /** `callee` is what the workload collector read from the call's function part (read once for both). */
+  private visitCall(node: Node, callee: CalleeRef | undefined): void {
+    const method = sqlMethodOf(callee);
     if (!method || (method === 'text' && this.wrappedTextCalls.has(node.startIndex))) return;
     let sqlArgument = firstPositionalArgument(node);
     if (!sqlArgument) return;
     // session.execute(text("…")): report once, on the execute call.
     const wrapped = unwrapParentheses(sqlArgument);
-    if (method !== 'text' && wrapped.type === 'call' && sqlCallMethod(wrapped) === 'text') {
+    if (method !== 'text' && wrapped.type === 'call' && sqlMethodOf(calleeOf(wrapped)) === 'text') {
       this.wrappedTextCalls.add(wrapped.startIndex);
       sqlArgument = firstPositionalArgument(wrapped);
       if (!sqlArgument) return;
@@ -704,15 +705,11 @@ function unwrapParentheses(node: Node): Node {
 }
 
 /** The method that makes this call run SQL: an execute-like method, or SQLAlchemy's `text`. */
-function sqlCallMethod(call: Node): string | undefined {
-  const callee = call.childForFieldName('function');
+function sqlMethodOf(callee: CalleeRef | undefined): string | undefined {
   if (!callee) return undefined;
-  if (callee.type === 'identifier') return callee.text === 'text' ? 'text' : undefined;
-  if (callee.type !== 'attribute') return undefined;
-  const name = callee.childForFieldName('attribute')?.text;
-  if (name !== undefined && EXECUTE_METHODS.has(name)) return name;
-  const receiver = callee.childForFieldName('object');
-  if (name === 'text' && receiver && SQLALCHEMY_MODULES.has(receiver.text)) return 'text';
+  if (callee.receiver === undefined) return callee.name === 'text' ? 'text' : undefined;
+  if (EXECUTE_METHODS.has(callee.name)) return callee.name;
+  if (callee.name === 'text' && SQLALCHEMY_MODULES.has(callee.receiver)) return 'text';
   return undefined;
 }
 

@@ -222,10 +222,11 @@ export class PythonWorkloadCollector {
     if (readNames(right).some((name) => frame.variables.has(name))) collectTargetNames(node.childForFieldName('left'), frame.variables);
   }
 
-  visitCall(node: Node): void {
+  /** Records the call; returns its callee, which the SQL extractor reads too. */
+  visitCall(node: Node): CalleeRef | undefined {
     this.advance(node.startIndex);
     const callee = calleeOf(node);
-    if (!callee) return;
+    if (!callee) return undefined;
     const functionFrame = this.currentFunction();
     if (functionFrame && !functionFrame.seen.has(callee.name)) {
       functionFrame.seen.add(callee.name);
@@ -242,6 +243,7 @@ export class PythonWorkloadCollector {
     const connectName = callee.receiver ? `${callee.receiver}.${callee.name}` : callee.name;
     const driver = CONNECT_CALLS.get(connectName);
     if (driver) this.visitConnect(node, driver);
+    return callee;
   }
 
   /** An execute-like call whose SQL the extractor resolved. */
@@ -420,7 +422,7 @@ function shorten(text: string): string {
 }
 
 /** `foo(…)` → foo; `a.b.foo(…)` → foo on `a.b`; calls on call results keep the receiver's text. */
-function calleeOf(call: Node): CalleeRef | undefined {
+export function calleeOf(call: Node): CalleeRef | undefined {
   const callee = call.childForFieldName('function');
   if (!callee) return undefined;
   if (callee.type === 'identifier') return { name: callee.text, range: rangeOf(call) };
