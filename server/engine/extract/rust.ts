@@ -108,6 +108,10 @@ const VISITED_TYPES = [
   'mod_item',
 ];
 
+/** Items a path can name from anywhere in the file (`collectItems`). */
+const ITEM_TYPES = new Set(['const_item', 'static_item']);
+const VISITED_AND_ITEM_TYPES = [...VISITED_TYPES, ...ITEM_TYPES];
+
 export interface RustExtractOptions {
   /** Absolute workspace root: needed to find each crate's Cargo.toml and the files `query_file!` names. */
   root?: string;
@@ -167,10 +171,15 @@ class RustExtractor {
   }
 
   run(): FileFacts {
-    const root = this.tree.rootNode;
-    this.collectItems(root);
+    // One native pass collects the items and the visited nodes: the items come first, as a path may name an item
+    // defined further down.
+    const nodes = this.tree.rootNode.descendantsOfType(VISITED_AND_ITEM_TYPES);
+    const types = nodes.map((node) => node.type); // each read is a call into WASM: once per node
+    this.collectItems(nodes.filter((_, index) => ITEM_TYPES.has(types[index])));
     this.scopes.push({ kind: 'module', name: '', bindings: new Map(), end: Infinity });
-    for (const node of root.descendantsOfType(VISITED_TYPES)) this.visit(node);
+    nodes.forEach((node, index) => {
+      if (!ITEM_TYPES.has(types[index])) this.visit(node, types[index]);
+    });
     const statements = [...this.queries, ...this.ddlStatements()];
     statements.sort((a, b) => a.range.start - b.range.start);
     const lineComments = this.comments.filter((comment) => comment.text.startsWith('//'));
@@ -180,10 +189,10 @@ class RustExtractor {
     return { file: this.file.path, language: 'rust', statements, suppressions, workload: this.workload.finish() };
   }
 
-  private visit(node: Node): void {
+  private visit(node: Node, type: string): void {
     const start = node.startIndex;
     while (this.scopes.length > 1 && this.currentScope().end <= start) this.scopes.pop();
-    switch (node.type) {
+    switch (type) {
       case 'line_comment':
       case 'block_comment': {
         // Only comments that can be directives are kept (and located).
@@ -270,9 +279,9 @@ class RustExtractor {
   }
 
   /** Every `const`/`static` of the file, wherever it sits (module, `mod`, `impl`, function body). */
-  private collectItems(root: Node): void {
+  private collectItems(items: Node[]): void {
     const seen = new Map<string, string>();
-    for (const item of root.descendantsOfType(['const_item', 'static_item'])) {
+    for (const item of items) {
       const name = item.childForFieldName('name')?.text;
       const value = item.childForFieldName('value');
       if (name === undefined) continue;
