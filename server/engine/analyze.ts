@@ -20,6 +20,7 @@ import { startWorkerExtraction } from './workspace/parallelExtract';
 import { compareNatural, detectMigrationsFolder, isDownMigration } from './schema/order';
 import { buildSchema, type SchemaDatabase, type SchemaUnit } from './schema/schemaBuilder';
 import { DatabaseFiles } from './schema/databaseFile';
+import { loadSqlJs } from './schema/sqlite';
 import { analyzeQueryShape, parseQueryBatch } from './sql/shape';
 import { formatPlanTree } from './plan/explain';
 import { detectNamingStyle } from './advisor/naming';
@@ -146,6 +147,8 @@ export async function prepareWorkspace(
   isCancelled?: () => boolean,
   jobs?: Jobs,
 ): Promise<PreparedWorkspace> {
+  // sql.js compiles its WASM in the background while the files are read; the schema waits for it later.
+  void loadSqlJs();
   const discovered = await discoverFiles(root, config);
   const fileNotes = new Map<string, Note[]>([['', discovered.notes]]);
   const extracted = new Map<string, ExtractedFile>();
