@@ -464,12 +464,19 @@ export class AnalysisSession {
   /**
    * For a run that reports once and ends: makes the workload findings now, then drops what only they read (every
    * file's functions, calls, loops and connections, and the call graph), which is most of the heap after extraction
-   * and would otherwise be carried through planning. The session cannot be updated afterwards.
+   * and would otherwise be carried through planning. The texts of the host files that were never parsed and hold
+   * nothing go too: they only served the search for callers (workload/complete.ts), no finding or related location
+   * can point into them (the call graph never held them), and no fix edits them. At 10,000 files that is more than
+   * half of all the text. The session cannot be updated afterwards.
    */
   releaseWorkloadFacts(): void {
     this.releasedWorkload = this.workloadFindings();
     this.workloadState = undefined;
-    for (const fact of this.workspace.facts.values()) delete fact.workload;
+    const texts = this.workspace.texts;
+    for (const [file, fact] of this.workspace.facts) {
+      if (isUnparsedAndEmpty(fact)) texts.delete(file);
+      delete fact.workload;
+    }
   }
 
   /** Findings located in one file (query findings, schema findings and workload findings). */
@@ -624,6 +631,18 @@ export class AnalysisSession {
   close(): void {
     this.workspace.db.close();
   }
+}
+
+/** A host file the first pass skipped (no sign of SQL) and that no caller search parsed later, with no ORM facts. */
+function isUnparsedAndEmpty(fact: FileFacts): boolean {
+  return (
+    completesLanguage(fact.language) &&
+    fact.workload === undefined &&
+    fact.statements.length === 0 &&
+    fact.suppressions.length === 0 &&
+    fact.orm === undefined &&
+    fact.skippedDialect === undefined
+  );
 }
 
 function severityFor(config: PlanLensConfig, ruleId: string): Severity | 'off' {
