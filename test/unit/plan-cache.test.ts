@@ -43,64 +43,60 @@ function mayHaveProblem(db: SchemaDatabase, sql: string): boolean {
   return mayHaveAccessProblem(sql, plan.flat, db.tables);
 }
 
+/** Each case is a query and whether it may hide a problem in `schema`. */
+async function assertVerdicts(schema: string, cases: Array<[string, boolean]>): Promise<void> {
+  const db = await build(schema);
+  try {
+    assert.deepEqual(
+      cases.map(([sql]) => [sql, mayHaveProblem(db, sql)]),
+      cases,
+    );
+  } finally {
+    db.close();
+  }
+}
+
 describe('mayHaveAccessProblem', () => {
   it('lets plain plans skip parsing and keeps everything that could hide a problem', async () => {
-    const db = await build();
-    try {
-      const cases: Array<[string, boolean]> = [
-        ['SELECT * FROM users WHERE id = ?', false],
-        ['SELECT * FROM users WHERE id IN (?, ?, ?)', false],
-        ['SELECT name FROM users WHERE email = ?', false],
-        ['SELECT * FROM users', false],
-        ['SELECT * FROM users WHERE account_id = ? AND status = ?', false],
-        ["SELECT * FROM users WHERE account_id = ? AND status = 'order by archived'", false],
-        ['INSERT INTO users (email, account_id, status) VALUES (?, ?, ?)', false],
-        ['UPDATE users SET status = ? WHERE id = ?', false],
-        ['SELECT u.name, o.total FROM orders o JOIN users u ON u.id = o.user_id WHERE o.user_id = ?', false],
-        ['SELECT * FROM users WHERE archived = 1', true],
-        ['SELECT * FROM users WHERE account_id = ? AND archived = 0', true],
-        ['SELECT * FROM users WHERE account_id = ? ORDER BY name', true],
-        ['SELECT * FROM users u JOIN orders o ON o.user_id = u.id WHERE u.account_id = ? AND o.total > 10', true],
-        ['SELECT * FROM "users" WHERE account_id = ?', true],
-        ['SELECT * FROM users WHERE id IN (SELECT user_id FROM orders WHERE total > ?)', true],
-        // One uncorrelated subquery: each level is held to its own text.
-        ['SELECT name FROM users WHERE id IN (SELECT user_id FROM orders WHERE user_id = ?)', false],
-        ['DELETE FROM orders WHERE user_id IN (SELECT id FROM users WHERE account_id = ? AND status = ?)', false],
-        ['SELECT * FROM orders WHERE user_id IN (SELECT id FROM users WHERE account_id = ? AND archived = 0)', true],
-        ['SELECT * FROM users WHERE account_id = ? AND status = ? AND id IN (SELECT user_id FROM orders WHERE user_id = ?) AND archived = 1', true],
-        ['SELECT * FROM users WHERE id IN (SELECT user_id FROM orders WHERE user_id = ?) ORDER BY name', true],
-        ['SELECT * FROM users WHERE id IN (SELECT user_id FROM orders WHERE user_id = ?) OR id IN (SELECT user_id FROM orders WHERE user_id = ?)', true],
-        ['SELECT * FROM users u WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id AND o.total > 5)', true],
-        ['SELECT * FROM users WHERE id IN (SELECT user_id FROM orders)', true],
-        ['SELECT * FROM users WHERE id IN (SELECT "user_id" FROM orders WHERE user_id = ?)', true],
-        ['SELECT COUNT(*) FROM users GROUP BY status', true],
-      ];
-      assert.deepEqual(
-        cases.map(([sql]) => [sql, mayHaveProblem(db, sql)]),
-        cases,
-      );
-    } finally {
-      db.close();
-    }
+    await assertVerdicts(SCHEMA, [
+      ['SELECT * FROM users WHERE id = ?', false],
+      ['SELECT * FROM users WHERE id IN (?, ?, ?)', false],
+      ['SELECT name FROM users WHERE email = ?', false],
+      ['SELECT * FROM users', false],
+      ['SELECT * FROM users WHERE account_id = ? AND status = ?', false],
+      ["SELECT * FROM users WHERE account_id = ? AND status = 'order by archived'", false],
+      ['INSERT INTO users (email, account_id, status) VALUES (?, ?, ?)', false],
+      ['UPDATE users SET status = ? WHERE id = ?', false],
+      ['SELECT u.name, o.total FROM orders o JOIN users u ON u.id = o.user_id WHERE o.user_id = ?', false],
+      ['SELECT * FROM users WHERE archived = 1', true],
+      ['SELECT * FROM users WHERE account_id = ? AND archived = 0', true],
+      ['SELECT * FROM users WHERE account_id = ? ORDER BY name', true],
+      ['SELECT * FROM users u JOIN orders o ON o.user_id = u.id WHERE u.account_id = ? AND o.total > 10', true],
+      ['SELECT * FROM "users" WHERE account_id = ?', true],
+      ['SELECT * FROM users WHERE id IN (SELECT user_id FROM orders WHERE total > ?)', true],
+      // One uncorrelated subquery: each level is held to its own text.
+      ['SELECT name FROM users WHERE id IN (SELECT user_id FROM orders WHERE user_id = ?)', false],
+      ['DELETE FROM orders WHERE user_id IN (SELECT id FROM users WHERE account_id = ? AND status = ?)', false],
+      ['SELECT * FROM orders WHERE user_id IN (SELECT id FROM users WHERE account_id = ? AND archived = 0)', true],
+      ['SELECT * FROM users WHERE account_id = ? AND status = ? AND id IN (SELECT user_id FROM orders WHERE user_id = ?) AND archived = 1', true],
+      ['SELECT * FROM users WHERE id IN (SELECT user_id FROM orders WHERE user_id = ?) ORDER BY name', true],
+      ['SELECT * FROM users WHERE id IN (SELECT user_id FROM orders WHERE user_id = ?) OR id IN (SELECT user_id FROM orders WHERE user_id = ?)', true],
+      ['SELECT * FROM users u WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id AND o.total > 5)', true],
+      ['SELECT * FROM users WHERE id IN (SELECT user_id FROM orders)', true],
+      ['SELECT * FROM users WHERE id IN (SELECT "user_id" FROM orders WHERE user_id = ?)', true],
+      ['SELECT COUNT(*) FROM users GROUP BY status', true],
+    ]);
   });
 
   it('matches index and column names whatever their case', async () => {
-    const db = await build(`CREATE TABLE Accounts (Id INTEGER PRIMARY KEY, Email TEXT, Region TEXT, Plan TEXT);
-CREATE INDEX IX_Accounts_Region ON Accounts(Region);`);
-    try {
-      const cases: Array<[string, boolean]> = [
-        ['SELECT Id FROM accounts WHERE region = ?', false],
-        ['SELECT Id FROM ACCOUNTS WHERE REGION = ?', false],
-        ['SELECT Id FROM accounts WHERE region = ? AND plan = ?', true],
-        ['SELECT Id FROM accounts a WHERE a.Region = ? AND a.PLAN = ?', true],
-      ];
-      assert.deepEqual(
-        cases.map(([sql]) => [sql, mayHaveProblem(db, sql)]),
-        cases,
-      );
-    } finally {
-      db.close();
-    }
+    const schema = `CREATE TABLE Accounts (Id INTEGER PRIMARY KEY, Email TEXT, Region TEXT, Plan TEXT);
+CREATE INDEX IX_Accounts_Region ON Accounts(Region);`;
+    await assertVerdicts(schema, [
+      ['SELECT Id FROM accounts WHERE region = ?', false],
+      ['SELECT Id FROM ACCOUNTS WHERE REGION = ?', false],
+      ['SELECT Id FROM accounts WHERE region = ? AND plan = ?', true],
+      ['SELECT Id FROM accounts a WHERE a.Region = ? AND a.PLAN = ?', true],
+    ]);
   });
 
   it('never skips a query the diagnosis would report (every query of a generated workspace)', async () => {
