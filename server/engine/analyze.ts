@@ -147,9 +147,15 @@ export async function prepareWorkspace(
   isCancelled?: () => boolean,
   jobs?: Jobs,
 ): Promise<PreparedWorkspace> {
-  // sql.js compiles its WASM in the background while the files are read; the schema waits for it later.
-  void loadSqlJs();
+  // sql.js compiles its WASM while the files are listed. The extraction workers start after it: it compiles under
+  // process-wide V8 flags that their tree-sitter modules must not get (wasmTiers.ts). A failed load is the
+  // schema's to report.
+  const sqlJsLoaded = loadSqlJs().then(
+    () => undefined,
+    () => undefined,
+  );
   const discovered = await discoverFiles(root, config);
+  await sqlJsLoaded;
   const fileNotes = new Map<string, Note[]>([['', discovered.notes]]);
   const extracted = new Map<string, ExtractedFile>();
   const total = discovered.files.length;

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { Edit, Language, Parser, type Node, type Point, type Tree } from 'web-tree-sitter';
 import { wasmPath } from '../assets';
 import type { OffsetRange } from '../types';
+import { compileWasm } from '../wasmTiers';
 import { installFastI32Access, type EmscriptenHeapModule } from './wasmHeapAccess';
 
 /** A node's range as the engine keeps ranges: UTF-16 offsets into the file's text. */
@@ -37,7 +38,7 @@ function initRuntime(): Promise<void> {
   if (runtimeReady) return runtimeReady;
   // The options object becomes the emscripten module (see wasmHeapAccess.ts).
   const module: EmscriptenHeapModule & { locateFile: () => string } = { locateFile: () => wasmPath('web-tree-sitter.wasm') };
-  runtimeReady = Parser.init(module).then(
+  runtimeReady = compileWasm(() => Parser.init(module)).then(
     () => {
       fastHeapAccess = installFastI32Access(module);
     },
@@ -58,7 +59,7 @@ export function getParser(language: GrammarName): Promise<Parser> {
   if (!parser) {
     parser = (async () => {
       await initRuntime();
-      const grammar = await Language.load(wasmPath(`tree-sitter-${language}.wasm`));
+      const grammar = await compileWasm(() => Language.load(wasmPath(`tree-sitter-${language}.wasm`)));
       return new Parser().setLanguage(grammar);
     })();
     parsers.set(language, parser);
