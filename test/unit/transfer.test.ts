@@ -1,6 +1,7 @@
 // Facts sent from an extraction worker must come back with offset maps that give every offset the original gave.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readAndExtract } from '../../server/engine/extract/fileFacts';
@@ -70,5 +71,17 @@ describe('facts across threads', () => {
       }
     }
     assert.ok(checked > 80, `only ${checked} statements with offset maps in the fixtures`);
+  });
+});
+
+describe('facts across threads, in memory', () => {
+  it('statements from a worker keep a fast layout, not a dictionary each', () => {
+    // %HasFastProperties needs --allow-natives-syntax, so the check runs in a child process.
+    const script = path.join(__dirname, '..', 'helpers', 'fastStatements.ts');
+    const child = spawnSync(process.execPath, ['--allow-natives-syntax', '--import', 'tsx', script], { encoding: 'utf8' });
+    assert.equal(child.status, 0, child.stderr);
+    const { statements, dictionaries } = JSON.parse(child.stdout) as { statements: number; dictionaries: number };
+    assert.ok(statements >= 50, `${statements} statements`);
+    assert.equal(dictionaries, 0, `${dictionaries} of ${statements} statements are dictionaries`);
   });
 });

@@ -86,9 +86,13 @@ export function packFacts(fact: FileFacts): FileFacts {
 export function unpackFacts(fact: FileFacts): FileFacts {
   for (const holder of statementHolders(fact)) {
     forEachStatement(holder, (statement) => {
-      if (!statement.packedSqlToFile) return;
-      statement.sqlToFile = unpackOffsets(statement.sql.length, statement.packedSqlToFile);
+      const packed = statement.packedSqlToFile;
+      if (!packed) return;
+      // The clone added the table last, and V8 takes back the last property added without changing the object's
+      // layout. Deleting it after adding `sqlToFile` turned every statement from a worker into a dictionary, about
+      // 800 bytes each: 7 MB of the heap at 10,000 files.
       delete statement.packedSqlToFile;
+      statement.sqlToFile = unpackOffsets(statement.sql.length, packed);
     });
   }
   return fact;
