@@ -26,7 +26,7 @@ function standInWorker(body: string): { script: string; cleanup: () => void } {
 async function run(body: string, mainTakes = 0): Promise<{ mainFiles: string[]; returned: string[]; leftOver: string[] }> {
   const { script, cleanup } = standInWorker(body);
   try {
-    const extraction = startWorkerExtraction('/nowhere', FILES, 2, script);
+    const extraction = startWorkerExtraction('/nowhere', FILES, 2, { script });
     assert.ok(extraction, 'two threads were asked for');
     const mainFiles: string[] = [];
     const mine = extraction.mainFiles[Symbol.iterator]();

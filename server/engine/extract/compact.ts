@@ -31,8 +31,10 @@ function exact<T>(items: T[]): T[] {
   return items.length === 0 ? [] : items.slice();
 }
 
-function internAll(items: string[]): void {
+/** The names, each replaced in place by its stored copy. */
+export function internNames(items: string[]): string[] {
   for (let index = 0; index < items.length; index++) items[index] = internName(items[index]);
+  return items;
 }
 
 function compactWorkload(workload: WorkloadFacts): void {
@@ -47,13 +49,13 @@ function compactWorkload(workload: WorkloadFacts): void {
     fn.callees = exact(fn.callees);
   }
   for (const loop of workload.loops) {
-    internAll(loop.variables);
+    internNames(loop.variables);
     if (loop.function !== undefined) loop.function = internName(loop.function);
   }
   for (const call of workload.loopCalls) {
     call.name = internName(call.name);
     if (call.receiver !== undefined) call.receiver = internName(call.receiver);
-    internAll(call.argumentNames);
+    internNames(call.argumentNames);
   }
   for (const entry of workload.imports) {
     entry.local = internName(entry.local);

@@ -14,6 +14,8 @@ import { compactFacts } from './compact';
 export interface ExtractedFile {
   fact?: FileFacts;
   text?: string;
+  /** In place of `text` for a file a one-off run will only search for callers (workload/complete.ts). */
+  calledNames?: string[];
   notes: Note[];
 }
 

@@ -2,7 +2,8 @@
 // file would cost seconds on a large repository). A loop in such a file can still reach a query through a call, so
 // once the functions that query are known, the files that call them by name are parsed for their workload facts, a
 // level at a time.
-import type { FileFacts, HostLanguage, SourceFile, WorkloadFacts } from '../types';
+import type { FileFacts, SourceFile, WorkloadFacts } from '../types';
+import { callsAnyOf, completesLanguage, type CompletedLanguage } from './skipped';
 import { extractPython } from '../extract/python';
 import { extractTypeScript } from '../extract/typescript';
 import { extractRust } from '../extract/rust';
@@ -12,20 +13,21 @@ import { prepareCountVerification } from './countMerge';
 /** Names already searched for in the unparsed files, kept between updates so each name is searched for once. */
 export interface CompletionState {
   searched: Set<string>;
+  /**
+   * One-off runs: for the files extracted without their text (withCalledNamesForText), the names they call, and how
+   * to read a text when one of them must be parsed after all.
+   */
+  skipped?: { calledNames: Map<string, readonly string[]>; read: (file: string) => string | undefined };
 }
 
-/** Parses a file for its workload facts, whatever its size of SQL; undefined for languages without them. */
-const WORKLOAD_EXTRACTORS: Partial<Record<HostLanguage, (file: SourceFile) => Promise<FileFacts>>> = {
+/** Parses a file for its workload facts, whatever its size of SQL. */
+const WORKLOAD_EXTRACTORS: Record<CompletedLanguage, (file: SourceFile) => Promise<FileFacts>> = {
   python: (file) => extractPython(file, { always: true }),
   typescript: (file) => extractTypeScript(file, { always: true }),
   javascript: (file) => extractTypeScript(file, { always: true }),
   rust: (file) => extractRust(file, { always: true }),
 };
 
-/** Whether files of this language get workload facts (and are completed here when the first pass skipped them). */
-export function completesLanguage(language: HostLanguage): boolean {
-  return WORKLOAD_EXTRACTORS[language] !== undefined;
-}
 
 /** Simple names of functions that run a query themselves, or call one that does (within the parsed files). */
 function queryingNames(facts: ReadonlyMap<string, FileFacts>): Set<string> {
@@ -53,22 +55,6 @@ function queryingNames(facts: ReadonlyMap<string, FileFacts>): Set<string> {
   return names;
 }
 
-function isWordCode(code: number): boolean {
-  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
-}
-
-/** Whether `name(` appears for any of the names: walks the opening parentheses, which is ~10x faster than a regex. */
-function callsAnyOf(text: string, names: Set<string>): boolean {
-  for (let open = text.indexOf('('); open !== -1; open = text.indexOf('(', open + 1)) {
-    let end = open;
-    while (end > 0 && (text.charCodeAt(end - 1) === 32 || text.charCodeAt(end - 1) === 9)) end--;
-    let start = end;
-    while (start > 0 && isWordCode(text.charCodeAt(start - 1))) start--;
-    if (start < end && names.has(text.slice(start, end))) return true;
-  }
-  return false;
-}
-
 /**
  * Parses the files without workload facts that call a querying function by name (each name is looked for
  * once per state; `recheck` files are looked at for every name, e.g. a file that just changed). Repeats while new
@@ -76,7 +62,7 @@ function callsAnyOf(text: string, names: Set<string>): boolean {
  */
 export async function completeWorkloadFacts(
   facts: Map<string, FileFacts>,
-  texts: ReadonlyMap<string, string>,
+  texts: Map<string, string>,
   state: CompletionState,
   recheck: Iterable<string> = [],
 ): Promise<string[]> {
@@ -90,17 +76,27 @@ export async function completeWorkloadFacts(
     const toParse: string[] = [];
     for (const [file, fact] of facts) {
       if (!completesLanguage(fact.language) || fact.workload || fact.skippedDialect) continue;
-      const text = texts.get(file);
       const wanted = pending.has(file) ? names : fresh;
-      if (text !== undefined && wanted.size > 0 && callsAnyOf(text, wanted)) toParse.push(file);
+      if (wanted.size === 0) continue;
+      const text = texts.get(file);
+      const calls =
+        text !== undefined ? callsAnyOf(text, wanted) : (state.skipped?.calledNames.get(file)?.some((name) => wanted.has(name)) ?? false);
+      if (calls) toParse.push(file);
     }
     pending.clear();
     if (toParse.length === 0) break;
     for (const file of toParse) {
       const fact = facts.get(file)!;
+      const language = fact.language as CompletedLanguage; // only such files were chosen above
+      const text = texts.get(file) ?? readSkippedText(state, file);
+      if (text === undefined) {
+        fact.workload = emptyWorkload(); // gone since the first pass read it
+        continue;
+      }
+      texts.set(file, text);
       try {
         // Only what the first pass skipped: its statements (none, or ORM ones) and other facts stay.
-        const parsed = await WORKLOAD_EXTRACTORS[fact.language]!({ path: file, language: fact.language, text: texts.get(file)! });
+        const parsed = await WORKLOAD_EXTRACTORS[language]({ path: file, language, text });
         fact.workload = parsed.workload ?? emptyWorkload();
         fact.suppressions = parsed.suppressions;
         completed.push(file);
@@ -110,6 +106,12 @@ export async function completeWorkloadFacts(
     }
   }
   return completed;
+}
+
+/** The text of a file extracted without it, read again: it is about to be parsed and may be reported on. */
+function readSkippedText(state: CompletionState, file: string): string | undefined {
+  if (!state.skipped?.calledNames.delete(file)) return undefined;
+  return state.skipped.read(file);
 }
 
 function emptyWorkload(): WorkloadFacts {

@@ -4,6 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { readAndExtract, type ExtractedFile } from '../extract/fileFacts';
 import { packFacts } from '../extract/transfer';
+import { withCalledNamesForText } from '../workload/skipped';
 import { claimFile, type WorkerReply, type WorkerTask } from './parallelExtract';
 
 const BATCH = 64;
@@ -28,7 +29,8 @@ async function run(task: WorkerTask): Promise<void> {
   };
   const next = new Int32Array(task.next);
   for (let file = claimFile(task.files, next); file !== undefined; file = claimFile(task.files, next)) {
-    const result = await readAndExtract(task.root, file);
+    const extracted = await readAndExtract(task.root, file);
+    const result = task.indexSkippedTexts ? withCalledNamesForText(extracted) : extracted;
     if (result.fact) packFacts(result.fact);
     batch.push({ file, result });
     if (batch.length >= BATCH) flush();

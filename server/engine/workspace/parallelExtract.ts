@@ -18,6 +18,8 @@ export interface WorkerTask {
   files: string[];
   /** One Int32 shared by all threads: the index in `files` of the next file nobody has claimed. */
   next: SharedArrayBuffer;
+  /** A one-off run: skipped files come back as the names they call, not as text (workload/complete.ts). */
+  indexSkippedTexts: boolean;
 }
 
 /** Claims the next file of `files` for the calling thread; undefined once every file is taken. */
@@ -82,9 +84,13 @@ export function startWorkerExtraction(
   root: string,
   files: string[],
   jobs: Jobs | undefined,
-  /** The worker's entry; tests pass stand-ins that fail in chosen ways. */
-  script: string | undefined = workerScript(),
+  options: {
+    indexSkippedTexts?: boolean;
+    /** The worker's entry; tests pass stand-ins that fail in chosen ways. */
+    script?: string;
+  } = {},
 ): WorkerExtraction | undefined {
+  const script = options.script ?? workerScript();
   const hostFiles = files.filter((file) => {
     const language = languageForPath(file);
     return language !== undefined && language !== 'sql';
@@ -105,7 +111,7 @@ export function startWorkerExtraction(
         let worker: Worker;
         try {
           worker = new Worker(script, {
-            workerData: { root, files: hostFiles, next } satisfies WorkerTask,
+            workerData: { root, files: hostFiles, next, indexSkippedTexts: options.indexSkippedTexts ?? false } satisfies WorkerTask,
             resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
           });
         } catch {
