@@ -169,8 +169,11 @@ export async function prepareWorkspace(
     const extractHere = async (files: Iterable<string>) => {
       for (const relative of files) {
         if (isCancelled?.()) return;
-        const result = await readAndExtract(root, relative);
-        extracted.set(relative, oneOff ? withCalledNamesForText(result) : result);
+        const read = await readAndExtract(root, relative);
+        const result = oneOff ? withCalledNamesForText(read) : read;
+        // Long names sliced from the text would keep the whole text alive; their stored copies do not.
+        if (result.calledNames) internNames(result.calledNames);
+        extracted.set(relative, result);
         onProgress?.(extracted.size, total);
         // Workers' batches are taken in (and compacted) between files, not all after the main thread's last one:
         // the main thread then claims fewer files itself, and the threads end together.
@@ -202,7 +205,7 @@ export async function prepareWorkspace(
     const result = extracted.get(relative);
     if (!result) continue;
     if (result.text !== undefined) texts.set(relative, result.text);
-    if (result.calledNames) calledNames.set(relative, internNames(result.calledNames));
+    if (result.calledNames) calledNames.set(relative, internNames(result.calledNames)); // a worker's copies, once each
     if (result.fact) facts.set(relative, result.fact);
     if (result.notes.length > 0) fileNotes.set(relative, result.notes);
   }

@@ -28,7 +28,6 @@ const WORKLOAD_EXTRACTORS: Record<CompletedLanguage, (file: SourceFile) => Promi
   rust: (file) => extractRust(file, { always: true }),
 };
 
-
 /** Simple names of functions that run a query themselves, or call one that does (within the parsed files). */
 function queryingNames(facts: ReadonlyMap<string, FileFacts>): Set<string> {
   const names = new Set<string>();
