@@ -14,7 +14,7 @@ import { compactFacts } from './compact';
 export interface ExtractedFile {
   fact?: FileFacts;
   text?: string;
-  /** In place of `text` for a file a one-off run will only search for callers (workload/complete.ts). */
+  /** In place of `text` for a file a one-off run only searches for callers (made by workload/skipped.ts). */
   calledNames?: string[];
   notes: Note[];
 }

@@ -18,7 +18,7 @@ export interface WorkerTask {
   files: string[];
   /** One Int32 shared by all threads: the index in `files` of the next file nobody has claimed. */
   next: SharedArrayBuffer;
-  /** A one-off run: skipped files come back as the names they call, not as text (workload/complete.ts). */
+  /** A one-off run: skipped files come back as the names they call, not as text (workload/skipped.ts). */
   indexSkippedTexts: boolean;
 }
 
