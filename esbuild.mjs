@@ -15,6 +15,8 @@ const entries = [
   { in: 'server/lsp/main.ts', out: 'server', banner: '#!/usr/bin/env node' },
   { in: 'server/engine/workspace/extractWorker.ts', out: 'extractWorker' },
   { in: 'src/extension.ts', out: 'extension' },
+  // Loaded by extension.ts after activation returns (src/languageClient.ts says why).
+  { in: 'src/languageClient.ts', out: 'languageClient' },
 ].filter((entry) => fs.existsSync(entry.in));
 
 function copyWasmAssets() {

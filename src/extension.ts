@@ -1,13 +1,9 @@
 // PlanLens VS Code client. Activation only wires commands and starts the language server (dist/server.js) in its
-// own Node process; all analysis happens there. Nothing from server/ is imported here, so the client bundle stays small.
+// own Node process; all analysis happens there. Nothing from server/ is imported here, so the client bundle stays small,
+// and the language client itself is loaded after `activate` returns (languageClient.ts).
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import {
-  LanguageClient,
-  TransportKind,
-  type LanguageClientOptions,
-  type Position as LspPosition,
-  type ServerOptions,
-} from 'vscode-languageclient/node';
+import type { LanguageClient, Position as LspPosition } from 'vscode-languageclient/node';
 import { ExplainPanel } from './explainPanel';
 import { PlanLensStatusBar } from './statusBar';
 import {
@@ -19,8 +15,6 @@ import {
   type ExplainResult,
   type StatusParams,
 } from '../server/lsp/protocol';
-
-const LANGUAGES = ['sql', 'python', 'typescript', 'javascript', 'typescriptreact', 'javascriptreact', 'rust', 'prisma'];
 
 /** What `activate` returns: hooks the real-editor tests use to look inside. */
 export interface PlanLensApi {
@@ -34,35 +28,50 @@ export interface PlanLensApi {
 }
 
 let client: LanguageClient | undefined;
+let deactivated = false;
+
+/** dist/languageClient.js, next to this bundle: a path esbuild leaves alone, so the module stays a file of its own. */
+function loadLanguageClientModule(): typeof import('./languageClient') {
+  return require(path.join(__dirname, 'languageClient.js')) as typeof import('./languageClient');
+}
 
 export function activate(context: vscode.ExtensionContext): PlanLensApi {
+  deactivated = false;
   const output = vscode.window.createOutputChannel('PlanLens', { log: true });
   const statusBar = new PlanLensStatusBar();
-  const languageClient = createClient(context, output);
-  client = languageClient;
-  const session = new ExplainSession(languageClient, context.extensionUri);
-
-  languageClient.onNotification(STATUS_NOTIFICATION, (status: StatusParams) => {
-    statusBar.update(status);
-    session.onStatus(status);
+  // The client is made and started once activation has returned: the editor waits for `activate`, not for this.
+  // (`session`, declared below, exists by then.)
+  const started = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+    if (deactivated) throw new Error('PlanLens was deactivated before its language server started');
+    const languageClient = loadLanguageClientModule().createClient(context.extensionUri, output);
+    client = languageClient;
+    languageClient.onNotification(STATUS_NOTIFICATION, (status: StatusParams) => {
+      statusBar.update(status);
+      session.onStatus(status);
+    });
+    await languageClient.start();
+    return languageClient;
   });
-  const ready = languageClient.start().catch((error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
-    output.error(`PlanLens server could not start: ${message}`);
-    statusBar.showFailure(message);
+  const clientReady = started.catch((error: unknown) => {
+    // After deactivation the output channel and the status bar are disposed: nothing left to tell.
+    if (!deactivated) {
+      const message = error instanceof Error ? error.message : String(error);
+      output.error(`PlanLens server could not start: ${message}`);
+      statusBar.showFailure(message);
+    }
     throw error;
   });
-  // Commands await `ready` themselves; this keeps a failed start from being an unhandled rejection.
+  const ready = clientReady.then(() => undefined);
+  // Commands await `clientReady` themselves; this keeps a failed start from being an unhandled rejection.
   ready.catch(() => undefined);
+  const session = new ExplainSession(clientReady, context.extensionUri);
 
   context.subscriptions.push(
     output,
     statusBar,
     session,
-    vscode.commands.registerCommand('planlens.explainQuery', (uri?: unknown, position?: unknown) =>
-      session.explainCommand(uri, position, ready),
-    ),
-    vscode.commands.registerCommand('planlens.analyzeWorkspace', () => analyzeWorkspace(languageClient, ready)),
+    vscode.commands.registerCommand('planlens.explainQuery', (uri?: unknown, position?: unknown) => session.explainCommand(uri, position)),
+    vscode.commands.registerCommand('planlens.analyzeWorkspace', () => analyzeWorkspace(clientReady)),
     vscode.commands.registerCommand('planlens.showOutput', () => output.show(true)),
   );
 
@@ -76,41 +85,17 @@ export function activate(context: vscode.ExtensionContext): PlanLensApi {
 }
 
 export async function deactivate(): Promise<void> {
+  deactivated = true;
   await client?.stop();
   client = undefined;
 }
 
-function createClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): LanguageClient {
-  const serverModule = vscode.Uri.joinPath(context.extensionUri, 'dist', 'server.js').fsPath;
-  const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6010'] } },
-  };
-  const clientOptions: LanguageClientOptions = {
-    documentSelector: [
-      ...LANGUAGES.map((language) => ({ scheme: 'file', language })),
-      // Without the Prisma extension, schema.prisma opens as plain text: match it by name too.
-      { scheme: 'file', pattern: '**/*.prisma' },
-      { scheme: 'untitled', language: 'sql' },
-    ],
-    synchronize: {
-      configurationSection: 'planlens',
-      fileEvents: [
-        vscode.workspace.createFileSystemWatcher('**/*.{sql,py,ts,tsx,mts,cts,js,jsx,mjs,cjs,rs,prisma}'),
-        vscode.workspace.createFileSystemWatcher('**/planlens.json'),
-      ],
-    },
-    outputChannel: output,
-  };
-  return new LanguageClient('planlens', 'PlanLens', serverOptions, clientOptions);
-}
-
 /** Also returns the server's answer, so scripts and tests can run the command and read the counts. */
-async function analyzeWorkspace(languageClient: LanguageClient, ready: Promise<void>): Promise<AnalyzeWorkspaceResult> {
+async function analyzeWorkspace(clientReady: Promise<LanguageClient>): Promise<AnalyzeWorkspaceResult> {
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Window, title: 'PlanLens: analysing the workspace' },
     async () => {
-      await ready;
+      const languageClient = await clientReady;
       return languageClient.sendRequest<AnalyzeWorkspaceResult>(ANALYZE_WORKSPACE_REQUEST);
     },
   );
@@ -129,7 +114,7 @@ class ExplainSession implements vscode.Disposable {
   private idleWaiters: Array<() => void> = [];
 
   constructor(
-    private readonly languageClient: LanguageClient,
+    private readonly clientReady: Promise<LanguageClient>,
     extensionUri: vscode.Uri,
   ) {
     this.panel = new ExplainPanel(vscode.Uri.joinPath(extensionUri, 'media'), {
@@ -142,7 +127,7 @@ class ExplainSession implements vscode.Disposable {
   }
 
   /** From the command palette (no arguments) or a code lens (`[uri, position]`). */
-  async explainCommand(uri: unknown, position: unknown, ready: Promise<void>): Promise<void> {
+  async explainCommand(uri: unknown, position: unknown): Promise<void> {
     const params = paramsFromArguments(uri, position) ?? paramsFromEditor(vscode.window.activeTextEditor);
     if (!params) {
       void vscode.window.showInformationMessage(
@@ -150,7 +135,6 @@ class ExplainSession implements vscode.Disposable {
       );
       return;
     }
-    await ready;
     const result = await this.request(params);
     if (!result) {
       void vscode.window.showInformationMessage(
@@ -187,7 +171,7 @@ class ExplainSession implements vscode.Disposable {
   private async request(params: ExplainParams): Promise<ExplainResult | null> {
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: 'PlanLens: planning the query' },
-      () => this.languageClient.sendRequest<ExplainResult | null>(EXPLAIN_REQUEST, params),
+      async () => (await this.clientReady).sendRequest<ExplainResult | null>(EXPLAIN_REQUEST, params),
     );
   }
 
@@ -200,7 +184,7 @@ class ExplainSession implements vscode.Disposable {
   async applyFix(result: ExplainResult): Promise<void> {
     const fix = result.fix;
     if (!fix) return;
-    const edit = await this.languageClient.protocol2CodeConverter.asWorkspaceEdit(fix.edit);
+    const edit = await (await this.clientReady).protocol2CodeConverter.asWorkspaceEdit(fix.edit);
     const analysed = this.nextIdle(5000);
     if (!(await vscode.workspace.applyEdit(edit))) {
       void vscode.window.showErrorMessage(`PlanLens could not apply "${fix.title}".`);
