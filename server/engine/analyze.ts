@@ -141,16 +141,18 @@ function schemaFingerprint(facts: Map<string, FileFacts>, config: PlanLensConfig
 /** How often the main thread, while extracting, takes in what the extraction workers sent. */
 const WORKER_POLL_MS = 20;
 
-/** Reads and extracts every file under the root, then rebuilds the schema. */
-export async function prepareWorkspace(
-  root: string,
-  config: PlanLensConfig,
-  onProgress?: (done: number, total: number) => void,
-  isCancelled?: () => boolean,
-  jobs?: Jobs,
+export interface PrepareOptions {
+  onProgress?: (done: number, total: number) => void;
+  /** Asked between files; a cancelled preparation ends early with what it has. */
+  isCancelled?: () => boolean;
+  jobs?: Jobs;
   /** A run that reports once and ends: files the first pass skips are kept as the names they call, not as text. */
-  oneOff = false,
-): Promise<PreparedWorkspace> {
+  oneOff?: boolean;
+}
+
+/** Reads and extracts every file under the root, then rebuilds the schema. */
+export async function prepareWorkspace(root: string, config: PlanLensConfig, options: PrepareOptions = {}): Promise<PreparedWorkspace> {
+  const { onProgress, isCancelled, jobs, oneOff = false } = options;
   // sql.js compiles its WASM while the files are listed. The extraction workers start after it: it compiles under
   // process-wide V8 flags that their tree-sitter modules must not get (wasmTiers.ts). A failed load is the
   // schema's to report.
@@ -288,15 +290,8 @@ export class AnalysisSession {
     this.fingerprint = schemaFingerprint(workspace.facts, workspace.config, workspace.databases);
   }
 
-  static async open(
-    root: string,
-    config: PlanLensConfig,
-    onProgress?: (done: number, total: number) => void,
-    isCancelled?: () => boolean,
-    jobs?: Jobs,
-    oneOff = false,
-  ): Promise<AnalysisSession> {
-    return new AnalysisSession(await prepareWorkspace(root, config, onProgress, isCancelled, jobs, oneOff));
+  static async open(root: string, config: PlanLensConfig, options: PrepareOptions = {}): Promise<AnalysisSession> {
+    return new AnalysisSession(await prepareWorkspace(root, config, options));
   }
 
   get root(): string {
@@ -960,7 +955,7 @@ function compareFindings(a: Finding, b: Finding): number {
 const ONE_OFF_PLAN_CACHE_LIMIT = 2_000;
 
 export async function analyzeWorkspace(options: AnalyzeOptions): Promise<AnalysisResult> {
-  const session = await AnalysisSession.open(options.root, options.config, options.onProgress, undefined, options.jobs, true);
+  const session = await AnalysisSession.open(options.root, options.config, { onProgress: options.onProgress, jobs: options.jobs, oneOff: true });
   session.prepared.planCache = new PlanCache(ONE_OFF_PLAN_CACHE_LIMIT);
   try {
     const scopes = toRelative(options.root, options.paths);
@@ -987,7 +982,7 @@ export async function analyzeWorkspace(options: AnalyzeOptions): Promise<Analysi
 
 /** `planlens indexes`: the consolidated index plan of the workspace; `paths` limit it to indexes their queries need. */
 export async function planWorkspaceIndexes(options: AnalyzeOptions): Promise<IndexPlanReport> {
-  const session = await AnalysisSession.open(options.root, options.config, options.onProgress, undefined, options.jobs);
+  const session = await AnalysisSession.open(options.root, options.config, { onProgress: options.onProgress, jobs: options.jobs });
   try {
     const scopes = toRelative(options.root, options.paths);
     const report: IndexPlanReport = { root: options.root, indexes: [], texts: session.prepared.texts };
@@ -1040,7 +1035,7 @@ export async function explainQuery(options: {
   line?: number;
   jobs?: Jobs;
 }): Promise<ExplainReport> {
-  const workspace = await prepareWorkspace(options.root, options.config, undefined, undefined, options.jobs);
+  const workspace = await prepareWorkspace(options.root, options.config, { jobs: options.jobs });
   try {
     let statement: ExtractedSql | undefined;
     if (options.sql !== undefined) {

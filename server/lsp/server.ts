@@ -210,10 +210,8 @@ export class PlanLensServer {
       progress?.begin('PlanLens', 0, 'Indexing', false);
       let lastReport = 0;
       try {
-        const session = await AnalysisSession.open(
-          folder.root,
-          this.configFor(folder.root),
-          (done, total) => {
+        const session = await AnalysisSession.open(folder.root, this.configFor(folder.root), {
+          onProgress: (done, total) => {
             const now = Date.now();
             if (now - lastReport < 100 && done !== total) return;
             lastReport = now;
@@ -221,8 +219,8 @@ export class PlanLensServer {
             progress?.report(total > 0 ? Math.round((done / total) * 100) : 0, text);
             this.sendStatus({ state: 'indexing', findings: 0, done, total });
           },
-          () => generation !== folder.generation,
-        );
+          isCancelled: () => generation !== folder.generation,
+        });
         if (generation !== folder.generation) {
           session.close();
           return;
