@@ -1,7 +1,7 @@
 // Cold runs read and parse thousands of files; on a machine with more than one core, worker threads take a
 // share of the host-language files (the ones tree-sitter parses) while the main thread does the rest. The
 // worker script is the bundle dist/extractWorker.js; from source (tests through tsx) there is none, and the
-// main thread extracts everything.
+// main thread extracts everything. With workers, a third thread reads the files ahead of them (readAhead.ts).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -10,7 +10,8 @@ import type { Jobs } from '../analyzeTypes';
 import type { ExtractedFile } from '../extract/fileFacts';
 import { unpackFacts } from '../extract/transfer';
 import { compactFacts } from '../extract/compact';
-import { languageForPath } from './files';
+import { languageForPath, MAX_FILE_BYTES } from './files';
+import { startReadAhead } from './readAhead';
 
 export interface WorkerTask {
   root: string;
@@ -99,6 +100,14 @@ export function startWorkerExtraction(
   if (!script || threads < 2) return undefined;
   const next = new SharedArrayBuffer(4);
   const nextFile = new Int32Array(next);
+  const hostFileSet = new Set(hostFiles);
+  const readAhead = startReadAhead({
+    root,
+    first: files.filter((file) => !hostFileSet.has(file)),
+    claimed: hostFiles,
+    next,
+    maxBytes: MAX_FILE_BYTES,
+  });
   const claimedHere = new Set<string>();
   const workers: Worker[] = [];
   const runs = Array.from(
@@ -135,7 +144,6 @@ export function startWorkerExtraction(
         worker.on('exit', finish);
       }),
   );
-  const hostFileSet = new Set(hostFiles);
   function* mainFiles(): Generator<string> {
     for (const file of files) if (!hostFileSet.has(file)) yield file;
     for (let file = claimFile(hostFiles, nextFile); file !== undefined; file = claimFile(hostFiles, nextFile)) {
@@ -151,6 +159,7 @@ export function startWorkerExtraction(
       return { results, leftOver: hostFiles.filter((file) => !results.has(file) && !claimedHere.has(file)) };
     }),
     terminate: () => {
+      void readAhead?.terminate();
       for (const worker of workers) void worker.terminate();
     },
   };
