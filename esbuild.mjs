@@ -14,6 +14,8 @@ const entries = [
   { in: 'server/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
   { in: 'server/lsp/main.ts', out: 'server', banner: '#!/usr/bin/env node' },
   { in: 'server/engine/workspace/extractWorker.ts', out: 'extractWorker' },
+  // The CLI's shape thread (server/engine/sql/shapeThread.ts).
+  { in: 'server/engine/sql/shapeWorker.ts', out: 'shapeWorker' },
   { in: 'src/extension.ts', out: 'extension' },
   // Loaded by extension.ts after activation returns (src/languageClient.ts says why).
   { in: 'src/languageClient.ts', out: 'languageClient' },

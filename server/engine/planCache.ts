@@ -13,6 +13,8 @@ export interface PlannedSql {
   diagnoses(): AccessDiagnosis[];
   /** Whether `diagnoses()` is yet to parse the SQL: its shape is not known and its plan may hide a problem. */
   needsShape(): boolean;
+  /** The shape, parsed elsewhere (sql/shapeThread.ts); ignored when one is known already. */
+  provideShape(shape: QueryShape | undefined): void;
 }
 
 /** The schema as the cache sees it: its tables, and a signature per object for change detection. */
@@ -94,6 +96,9 @@ export class PlanCache {
       plan: current.plan,
       shape,
       needsShape: () => current.plan.ok && current.diagnoses === undefined && current.shape === undefined && mayHaveProblem(current.plan.flat),
+      provideShape: (value) => {
+        current.shape ??= { value };
+      },
       diagnoses: () => {
         if (!current.plan.ok) return [];
         if (current.diagnoses === undefined) {

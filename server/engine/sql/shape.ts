@@ -28,6 +28,11 @@ interface ParsedStatement {
 const PARSE_CACHE_LIMIT = 1000;
 const parseCache = new Map<string, ParsedStatement | null>();
 
+/** Forgets every syntax tree: for a thread that parses each text once (the shape thread), they are only garbage. */
+export function clearParseCache(): void {
+  parseCache.clear();
+}
+
 function remember(sql: string, parsed: ParsedStatement | null): void {
   if (parseCache.size >= PARSE_CACHE_LIMIT) {
     const oldest = parseCache.keys().next().value;
