@@ -266,6 +266,8 @@ const DIAGNOSING_RULES = ['missing-index', 'incomplete-index', 'temp-sort'];
 
 /** Queries planned before their run's texts are parsed together (the plan cache must hold a run: it does). */
 const PLANNING_RUN = 256;
+/** Runs whose texts the shape thread may be parsing at once (`planAllQueriesWith`). */
+const SHAPE_RUNS_IN_FLIGHT = 3;
 
 /**
  * A workspace kept up to date file by file (the language server's model). Findings are computed lazily per
@@ -665,8 +667,9 @@ export class AnalysisSession {
       files = [];
       toParse = new Set();
       planned = 0;
-      // Two runs at a time: the thread parses one while this thread plans the other.
-      if (inFlight.length > 1) await finishOldest();
+      // Up to three runs at a time: the thread parses while this thread plans, and this thread does not wait while
+      // the thread loads its module (about 0.15 s) at the start. Three runs are well within the plan cache's limit.
+      if (inFlight.length >= SHAPE_RUNS_IN_FLIGHT) await finishOldest();
     };
     for (const file of this.files()) {
       if (this.findingsCache.has(file)) continue;
