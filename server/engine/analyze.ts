@@ -311,6 +311,13 @@ export class AnalysisSession {
     return [...this.workspace.facts.keys()];
   }
 
+  /** How many query statements the workspace holds. */
+  queryCount(): number {
+    let count = 0;
+    for (const fact of this.workspace.facts.values()) for (const statement of fact.statements) if (statement.role === 'query') count++;
+    return count;
+  }
+
   textOf(file: string): string | undefined {
     return this.workspace.texts.get(file);
   }
@@ -1005,10 +1012,17 @@ function compareFindings(a: Finding, b: Finding): number {
   return a.range.start - b.range.start || a.ruleId.localeCompare(b.ruleId);
 }
 
-/** Analyses the workspace. The schema always comes from the whole root; `paths` only limit what is reported. */
 /** A one-off run plans each file once: its cache only needs to catch SQL repeated nearby (shared constants, copies). */
 const ONE_OFF_PLAN_CACHE_LIMIT = 2_000;
 
+/**
+ * Queries from which a check parses SQL on the shape thread. Its start costs about 0.15 s of CPU (its module) and
+ * 20–30 MB; the 1,000-file bench workspace (2,148 queries) checked in 1.61–1.83 s with it against 1.67–1.84 s without
+ * (6 interleaved pairs), so below this it would cost memory for nothing.
+ */
+const SHAPE_THREAD_MIN_QUERIES = 2_000;
+
+/** Analyses the workspace. The schema always comes from the whole root; `paths` only limit what is reported. */
 export async function analyzeWorkspace(options: AnalyzeOptions): Promise<AnalysisResult> {
   const session = await AnalysisSession.open(options.root, options.config, { onProgress: options.onProgress, jobs: options.jobs, oneOff: true });
   session.prepared.planCache = new PlanCache(ONE_OFF_PLAN_CACHE_LIMIT);
@@ -1016,8 +1030,8 @@ export async function analyzeWorkspace(options: AnalyzeOptions): Promise<Analysi
   try {
     const scopes = toRelative(options.root, options.paths);
     const files = session.files().filter((file) => isReported(file, scopes));
-    // The parser thread's module loads while the workload findings are made.
-    shapeThread = ShapeThread.start();
+    // `--jobs 1` keeps the run on one thread. The shape thread's module loads while the workload findings are made.
+    if (options.jobs !== 1 && session.queryCount() >= SHAPE_THREAD_MIN_QUERIES) shapeThread = ShapeThread.start();
     session.releaseWorkloadFacts();
     // Each full collection compacts a few more of the heap's fragmented pages (at 10,000 files, 155 → 144 → 118 →
     // 112 MB committed). The SQL parser made most of planning's garbage; with it on the shape thread, planning grows
@@ -1027,6 +1041,9 @@ export async function analyzeWorkspace(options: AnalyzeOptions): Promise<Analysi
     if (shapeThread) await session.planAllQueriesWith(shapeThread);
     else session.planAllQueries();
     shapeThread?.close();
+    if (shapeThread && shapeThread.answered > 0) {
+      session.prepared.notes.push({ level: 'info', message: `a second thread parsed ${shapeThread.answered} SQL texts for their shape` });
+    }
     // Planning leaves the heap mostly garbage (plans, parsed SQL, what-if schemas). Collected now, its space takes
     // the findings and the report; otherwise the heap grows once more at the end (10,000 files: last 0.4 s at
     // 267–278 MB against 276–280 MB in 3 interleaved pairs).

@@ -65,6 +65,19 @@ describe('parallel extraction (dist/cli.js)', () => {
     if (os.availableParallelism() > 1) assert.match(workerNote(auto) ?? '', /^1 worker thread read and parsed \d+ of \d+ files$/);
   });
 
+  it('parses SQL on a second thread from 2,000 queries, not with --jobs 1, with the same findings', () => {
+    const root = path.join(dir, 'many-queries');
+    generateWorkspace(root, { files: 1000, queries: 2400, tables: 40 });
+    const alone = check(root, '--jobs', '1');
+    const auto = check(root);
+    const shapeNote = (run: Run) => run.notes.map((note) => note.message).find((message) => /SQL texts for their shape/.test(message));
+    assert.deepEqual(auto.findings, alone.findings);
+    assert.equal(shapeNote(alone), undefined);
+    assert.match(shapeNote(auto) ?? '', /^a second thread parsed \d+ SQL texts for their shape$/);
+    // Below the threshold (the workspace of the test before), planning stays on the main thread.
+    assert.equal(shapeNote(check(path.join(dir, 'generated'))), undefined);
+  });
+
   it('rejects a bad --jobs with a usage error', () => {
     for (const value of ['0', 'many', '1.5', '65']) {
       const run = spawnSync(process.execPath, [CLI, 'check', '.', '--jobs', value], { encoding: 'utf8', cwd: dir });

@@ -23,12 +23,15 @@ export interface ShapeReply {
 const YOUNG_GENERATION_MB = 4;
 
 export class ShapeThread {
+  /** Texts the thread has answered for. */
+  answered = 0;
   private nextId = 0;
   private readonly waiting = new Map<number, (shapes: ReadonlyArray<QueryShape | null> | undefined) => void>();
   private failed = false;
 
   private constructor(private readonly worker: Worker) {
     worker.on('message', (reply: ShapeReply) => {
+      this.answered += reply.shapes.length;
       this.waiting.get(reply.id)?.(reply.shapes);
       this.waiting.delete(reply.id);
     });
