@@ -612,7 +612,7 @@ export class AnalysisSession {
    * text. With every rule that reads a shape off, nothing is parsed and the files are simply analysed in order.
    */
   planAllQueries(): void {
-    const { db, config } = this.workspace;
+    const { config } = this.workspace;
     if (!DIAGNOSING_RULES.some((id) => severityFor(config, id) !== 'off')) {
       for (const file of this.files()) this.queryFindings(file);
       return;
@@ -631,18 +631,25 @@ export class AnalysisSession {
     for (const file of this.files()) {
       if (this.findingsCache.has(file)) continue;
       run.push(file);
-      for (const statement of this.queryStatements(file)) {
-        if (planningLimit(statement.sql) || parsingLimit(statement.sql)) continue;
-        planned++;
-        try {
-          if (this.workspace.planCache.lookup(db, statement.sql, inputs).needsShape()) toParse.push(statement.sql);
-        } catch {
-          // queryFindings meets the same error and reports it.
-        }
-      }
+      planned += this.planFile(file, inputs, (sql) => toParse.push(sql));
       if (planned >= PLANNING_RUN) finishRun();
     }
     finishRun();
+  }
+
+  /** Plans a file's queries into the plan cache, and hands `wantsShape` each text whose diagnoses need its shape. */
+  private planFile(file: string, inputs: PlanInputs, wantsShape: (sql: string) => void): number {
+    let planned = 0;
+    for (const statement of this.queryStatements(file)) {
+      if (planningLimit(statement.sql) || parsingLimit(statement.sql)) continue;
+      planned++;
+      try {
+        if (this.workspace.planCache.lookup(this.workspace.db, statement.sql, inputs).needsShape()) wantsShape(statement.sql);
+      } catch {
+        // queryFindings meets the same error and reports it.
+      }
+    }
+    return planned;
   }
 
   /**
@@ -681,15 +688,7 @@ export class AnalysisSession {
     for (const file of this.files()) {
       if (this.findingsCache.has(file)) continue;
       files.push(file);
-      for (const statement of this.queryStatements(file)) {
-        if (planningLimit(statement.sql) || parsingLimit(statement.sql)) continue;
-        planned++;
-        try {
-          if (planCache.lookup(db, statement.sql, inputs).needsShape()) toParse.add(statement.sql);
-        } catch {
-          // queryFindings meets the same error and reports it.
-        }
-      }
+      planned += this.planFile(file, inputs, (sql) => toParse.add(sql));
       if (planned >= PLANNING_RUN) await send();
     }
     await send();
