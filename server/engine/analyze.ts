@@ -1039,6 +1039,7 @@ export async function analyzeWorkspace(options: AnalyzeOptions): Promise<Analysi
     for (let collection = 0; collection < 3; collection++) collectGarbageNow();
     if (shapeThread) await session.planAllQueriesWith(shapeThread);
     else session.planAllQueries();
+    // Its memory goes before the findings and the report are made (the `finally` below is for the error path).
     shapeThread?.close();
     if (shapeThread && shapeThread.answered > 0) {
       session.prepared.notes.push({ level: 'info', message: `a second thread parsed ${shapeThread.answered} SQL texts for their shape` });
