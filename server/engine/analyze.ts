@@ -209,7 +209,7 @@ export async function prepareWorkspace(root: string, config: PlanLensConfig, opt
     const result = extracted.get(relative);
     if (!result) continue;
     if (result.text !== undefined) texts.set(relative, result.text);
-    if (result.calledNames) calledNames.set(relative, internNames(result.calledNames)); // a worker's copies, once each
+    if (result.calledNames) calledNames.set(relative, result.calledNames); // stored names already, on either thread
     if (result.fact) facts.set(relative, result.fact);
     if (result.notes.length > 0) fileNotes.set(relative, result.notes);
   }

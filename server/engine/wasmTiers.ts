@@ -8,8 +8,8 @@ import * as v8 from 'node:v8';
  * parsing the bench's 10,000 files took 4.3 s with it and 6.4 s without. It does not pay for SQLite: the check's
  * EXPLAINs ran as fast on the baseline code, while optimizing about 540 of SQLite's functions cost 0.9 s of
  * background CPU on a 2-core machine whose two cores the check keeps busy, and up to 21 MB of compiler memory for
- * one function (the module's largest). glibc keeps that memory resident in the compiler threads' arenas after it is freed
- * (docs/benchmarks.md).
+ * one function (the module's largest). glibc keeps that memory resident in the compiler threads' arenas after it is
+ * freed (docs/benchmarks.md).
  *
  * V8 has no per-module setting, but it fixes a module's tiers when the module is created: sql.js is compiled while
  * `--liftoff-only` is set, and the flags are put back afterwards. `--liftoff-only` also turns off `--wasm-tier-up`,

@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { Jobs } from '../analyzeTypes';
 import type { ExtractedFile } from '../extract/fileFacts';
 import { unpackFacts } from '../extract/transfer';
-import { compactFacts } from '../extract/compact';
+import { compactFacts, internNames } from '../extract/compact';
 import { languageForPath, MAX_FILE_BYTES } from './files';
 import { startReadAhead } from './readAhead';
 
@@ -133,6 +133,8 @@ export function startWorkerExtraction(
             for (const { file, result, retry } of reply.files) {
               if (retry) continue;
               if (result.fact) compactFacts(unpackFacts(result.fact));
+              // The worker's copies of the names it called, stored once as the main thread's own names are.
+              if (result.calledNames) internNames(result.calledNames);
               results.set(file, result);
             }
           } else {
